@@ -1,0 +1,329 @@
+"""The building blocks every kata's `checks.py` uses.
+
+A check is a function decorated with `@check(...)` that receives a `CheckContext`.
+It calls the learner's functions through `ctx.call(...)` (which runs them in the
+sandbox and catches in-place modification of any argument), validates what came
+back with the `expect_*` helpers, and either returns (pass, or warn if it called
+`ctx.warn`) or stops with `ctx.fail(...)`.
+"""
+from __future__ import annotations
+
+import inspect
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from grader import compare as cmp
+from grader.codec import AsTensor, Opaque, Ref, TensorInfo
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    hint: int | None
+    run: Callable
+
+
+def check(name: str, title: str, hint: int | None = None):
+    """Declare a check: `name` is its stable id, `title` says what it verifies."""
+    def wrap(func):
+        return Check(name, title, hint, func)
+    return wrap
+
+
+class CheckFailed(Exception):
+    def __init__(self, message: str, details: list[str] | None = None, diagnoses: list[dict] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.diagnoses = diagnoses or []
+
+
+def type_name(value) -> str:
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, TensorInfo):
+        return "torch.Tensor"
+    if isinstance(value, np.ndarray):
+        return "np.ndarray"
+    return type(value).__name__
+
+
+def describe_value(value) -> str:
+    """Shape-and-dtype summary, e.g. 'float32[7, 3]', never the numbers themselves."""
+    if isinstance(value, AsTensor):
+        return "tensor " + describe_value(value.value)
+    if isinstance(value, TensorInfo):
+        return f"tensor {value.dtype}{list(value.shape)}"
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype}{list(value.shape)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {describe_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Ref):
+        return "cache"
+    if isinstance(value, (list, tuple)) and len(value) <= 6:
+        inner = ", ".join(describe_value(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return type_name(value)
+
+
+def _first_difference(before, after) -> str | None:
+    """Where `after` differs from `before` (both plain data), or None if equal."""
+    if isinstance(before, AsTensor):
+        before = before.value
+    if isinstance(after, TensorInfo):
+        after = after.value
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return "replaced"
+        changed = ~((before == after) | (np.isnan(before) & np.isnan(after)) if before.dtype.kind in "fc"
+                    else (before == after))
+        if changed.any():
+            idx = np.argwhere(changed)[0]
+            return "entry [" + ", ".join(str(int(i)) for i in idx) + "] changed"
+        return None
+    if isinstance(before, dict):
+        for key, value in before.items():
+            if not isinstance(after, dict) or key not in after:
+                return f"key {key!r} removed"
+            where = _first_difference(value, after[key])
+            if where:
+                return f"[{key!r}] {where}"
+        return None
+    return None
+
+
+class CheckContext:
+    """What one check sees: the learner's functions, its seeded RNG, and the reference."""
+
+    def __init__(self, process, kata, check_: Check, seed: int):
+        self._process = process
+        self.kata = kata
+        self.check = check_
+        self.seed = seed
+        self.rng = np.random.default_rng([seed, zlib.crc32(check_.name.encode())])
+        self.warnings: list[tuple[str, list[str]]] = []
+        self.notes: list[str] = []
+        self.last_call: str | None = None
+
+    # -- the reference (trusted, runs here) --------------------------------
+    @property
+    def ref(self):
+        return self.kata.reference
+
+    def arg_names(self, fn: str) -> list[str]:
+        try:
+            return list(inspect.signature(getattr(self.ref, fn)).parameters)
+        except (AttributeError, TypeError, ValueError):
+            return []
+
+    # -- calling the learner -------------------------------------------------
+    def call(self, fn: str, *args, keep: bool = False):
+        """Call the learner's `fn(*args)` in the sandbox; fail if it modified an argument."""
+        names = self.arg_names(fn)
+        shown = ", ".join(f"{names[i] if i < len(names) else f'arg{i}'}={describe_value(a)}"
+                          for i, a in enumerate(args))
+        self.last_call = f"{fn}({shown})"
+        result = self._process.call(fn, *args, keep=keep)
+        for i, (before, after) in enumerate(zip(args, result.args_after)):
+            where = _first_difference(before, after)
+            if where:
+                name = names[i] if i < len(names) else f"argument {i + 1}"
+                self.fail(f"{fn} modified its input {name} in place ({where})",
+                          [f"copy before changing it (e.g. {name} = {name}.copy()), or use out-of-place ops; "
+                           "the caller still needs the original"],
+                          diagnoses=[{"id": "input-mutated", "name": "Input modified in place",
+                                      "explanation": f"{fn} changed its argument {name}."}])
+        return (result.value, result.handle) if keep else result.value
+
+    # -- outcomes ---------------------------------------------------------------
+    def fail(self, message: str, details: list[str] | None = None, diagnoses: list[dict] | None = None):
+        raise CheckFailed(message, details, diagnoses)
+
+    def warn(self, message: str, details: list[str] | None = None) -> None:
+        self.warnings.append((message, details or []))
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+# -- validating what came back -----------------------------------------------
+
+def expect_tuple(ctx: CheckContext, value, n: int, what: str) -> tuple:
+    if not isinstance(value, (tuple, list)):
+        ctx.fail(f"{what} should return a tuple of {n} values, got {type_name(value)}")
+    if len(value) != n:
+        ctx.fail(f"{what} should return {n} values, got {len(value)}")
+    return tuple(value)
+
+
+def _shape_advice(got: tuple, want: tuple) -> str | None:
+    if len(want) == 2 and got == want[::-1]:
+        return "that is the transposed shape: check the order of the matrix product and where the .T goes"
+    if len(want) == 1 and got == (1, want[0]):
+        return "a (1, n) result where (n,) is due: sum over axis 0 without keepdims=True"
+    if len(want) == 1 and len(got) == 1 and got != want:
+        return "a vector of the wrong length: did you reduce over the wrong axis?"
+    if got == want + (1,) or got == (1,) + want:
+        return "an extra axis of length 1: squeeze it or drop keepdims=True"
+    return None
+
+
+def check_dtype(ctx: CheckContext, value: np.ndarray, name: str, dtype) -> None:
+    dtype = np.dtype(dtype)
+    if value.dtype == dtype:
+        return
+    if dtype == np.float32 and value.dtype == np.float64:
+        ctx.warn(f"{name} is float64 for float32 inputs",
+                 ["something upcast silently: np.eye/np.zeros without dtype=, or a float64 NumPy scalar; "
+                  "pass dtype=X.dtype to keep the caller's precision"])
+        return
+    ctx.fail(f"{name} has dtype {value.dtype}, expected {dtype} (the dtype of the inputs)")
+
+
+def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype) -> np.ndarray:
+    """An np.ndarray of exactly `shape`; dtype per `check_dtype`."""
+    if isinstance(value, TensorInfo):
+        ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy array",
+                 ["convert with .detach().numpy()"])
+    if value is None:
+        ctx.fail(f"{name} is None: did the function forget to return it?")
+    if not isinstance(value, np.ndarray):
+        ctx.fail(f"{name} should be a NumPy array of shape {shape}, got {type_name(value)}")
+    if value.shape != tuple(shape):
+        advice = _shape_advice(value.shape, tuple(shape))
+        ctx.fail(f"{name} has shape {value.shape}, expected {tuple(shape)}", [advice] if advice else [],
+                 diagnoses=[{"id": "wrong-shape", "name": "Wrong shape",
+                             "explanation": advice or "the output's shape does not match its tensor's"}])
+    check_dtype(ctx, value, name, dtype)
+    return value
+
+
+def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
+    """A loss: Python float, NumPy scalar or 0-d array (not shape (1,) or (B,))."""
+    if isinstance(value, TensorInfo):
+        ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy or Python number")
+    if isinstance(value, bool) or value is None:
+        ctx.fail(f"{name} should be a number, got {type_name(value)}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.shape == ()):
+        if np.asarray(value).dtype.kind not in "fiu":
+            ctx.fail(f"{name} should be a real number, got dtype {np.asarray(value).dtype}")
+        if dtype is not None:
+            check_dtype(ctx, np.asarray(value), name, dtype)
+        return float(value)
+    if isinstance(value, np.ndarray):
+        ctx.fail(f"{name} should be a scalar, got an array of shape {value.shape}",
+                 ["average the per-example losses over the batch: .mean() gives a scalar"])
+    ctx.fail(f"{name} should be a number, got {type_name(value)}")
+
+
+def expect_finite(ctx: CheckContext, value, name: str, details: list[str] | None = None) -> None:
+    arr = np.asarray(value, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        kinds = sorted({"NaN" if np.isnan(v) else "inf" for v in arr[bad].ravel()[:50]})
+        ctx.fail(f"{name} contains {' and '.join(kinds)} ({int(bad.sum())} of {arr.size} entries)",
+                 details or [], diagnoses=[{"id": "non-finite", "name": "NaN or inf in the result",
+                                            "explanation": f"{name} is not finite"}])
+
+
+def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: float | None = None,
+                 named: dict[str, int] | None = None, details: list[str] | None = None) -> None:
+    """Per-element agreement with the float64 expected value, tolerances by `dtype`."""
+    expected = np.asarray(expected, dtype=np.float64)
+    magnitude = float(np.max(np.abs(expected))) if expected.size else 0.0
+    rtol, atol = cmp.tolerances(dtype, max(magnitude, scale or 0.0))
+    mismatch = cmp.compare(got, expected, rtol, atol)
+    if mismatch is None:
+        return
+    message, lines = cmp.describe(name, mismatch, named)
+    lines.append(f"tolerance: |got - expected| <= {atol:.2g} + {rtol:.2g}·|expected| ({np.dtype(dtype)})")
+    ctx.fail(message, lines + (details or []))
+
+
+def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> dict:
+    """A dict with exactly the keys in `shapes`, each an array of that shape."""
+    if not isinstance(grads, dict):
+        ctx.fail(f"grads should be a dict with keys {', '.join(shapes)}, got {type_name(grads)}")
+    missing = [k for k in shapes if k not in grads]
+    if missing:
+        ctx.fail(f"grads is missing {', '.join(missing)} (it should have {', '.join(shapes)})",
+                 ["the gradient with respect to the input X is part of the contract"] if "X" in missing else [])
+    return {k: expect_array(ctx, grads[k], f"grads[{k!r}]", shape, dtype) for k, shape in shapes.items()}
+
+
+# -- finite differences --------------------------------------------------------
+
+FD_STEP = 1e-5          # near the float64 optimum eps**(1/3) ~ 6e-6 for central differences
+FD_REL_TOL = 1e-6       # measured error on these problems is ~1e-9; wrong gradients are off by O(1)
+
+
+def directional_check(loss_at, grads: dict, point: dict, rng, directions: int = 3):
+    """Compare ⟨grad, u⟩ with (f(x+hu) - f(x-hu)) / 2h along random directions u.
+
+    `point` maps names to float64 arrays; `loss_at(point)` returns the scalar loss.
+    Returns a list of (analytic, numeric, relative error) per direction.
+    """
+    out = []
+    for _ in range(directions):
+        u = {k: rng.standard_normal(v.shape) for k, v in point.items()}
+        norm = np.sqrt(sum(float(np.sum(d * d)) for d in u.values()))
+        u = {k: d / norm for k, d in u.items()}
+        plus = loss_at({k: point[k] + FD_STEP * u[k] for k in point})
+        minus = loss_at({k: point[k] - FD_STEP * u[k] for k in point})
+        numeric = (plus - minus) / (2 * FD_STEP)
+        analytic = sum(float(np.sum(np.asarray(grads[k], dtype=np.float64) * u[k])) for k in point)
+        rel = abs(analytic - numeric) / max(abs(analytic) + abs(numeric), 1e-8)
+        out.append((analytic, numeric, rel))
+    return out
+
+
+def expect_directional(ctx: CheckContext, results, what: str) -> None:
+    worst = max(results, key=lambda r: r[2])
+    if not np.isfinite(worst[0]) or not np.isfinite(worst[1]) or worst[2] > FD_REL_TOL:
+        analytic, numeric, rel = worst
+        ratio = analytic / numeric if numeric else float("nan")
+        ctx.fail(f"{what} disagrees with finite differences of your own forward pass",
+                 [f"along a random direction u: ⟨grad, u⟩ = {analytic:.6g}, central difference = {numeric:.6g} "
+                  f"(rel err {rel:.2g}, ratio {ratio:.4g}; step h = {FD_STEP:g}, float64)",
+                  "this test needs no reference: the backward pass must be the derivative of your forward pass"])
+    ctx.note(f"max relative error {max(r[2] for r in results):.1e} over {len(results)} random directions")
+
+
+# -- repeat calls ----------------------------------------------------------------
+
+def _same(a, b) -> bool:
+    if isinstance(a, TensorInfo) and isinstance(b, TensorInfo):
+        return _same(a.value, b.value)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, Opaque) and isinstance(b, Opaque):
+        return True  # learner-private objects (a cache) are not compared
+    if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
+        return True
+    return a == b
+
+
+def expect_repeatable(ctx: CheckContext, fn: str, *args, first=None, explain: str = "") -> None:
+    """Calling `fn(*args)` again gives the same answer (no hidden state between calls)."""
+    if first is None:
+        first = ctx.call(fn, *args)
+    second = ctx.call(fn, *args)
+    if not _same(first, second):
+        ctx.fail(f"calling {fn} twice with the same inputs gave different results",
+                 [explain or "the function keeps state between calls (a global, a default argument, or a cache "
+                  "it modifies); each call should depend only on its arguments"],
+                 diagnoses=[{"id": "not-repeatable", "name": "Result changes between calls",
+                             "explanation": f"{fn} returned something different the second time"}])

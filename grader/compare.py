@@ -1,0 +1,124 @@
+"""Compare a learner's array with the expected one, and say how it is off.
+
+Tolerances are per element, |got - expected| <= atol + rtol*|expected|, with
+rtol a multiple of the learner dtype's epsilon and atol that multiple times the
+magnitude of the quantity (an absolute floor, so near-zero entries of a large
+tensor are judged against the tensor's scale rather than their own). Expected
+values are always computed in float64 from the very inputs the learner got.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# How many epsilons of slack one comparison allows. Float32 code that sums a few
+# hundred terms in another order lands within ~10 eps of float64; wrong answers
+# (a missing 1/B, a transpose, a sign) are off by order one.
+EPS_FACTOR = 512
+
+
+def tolerances(dtype, scale: float) -> tuple[float, float]:
+    """(rtol, atol) for results computed in `dtype` on quantities of size `scale`."""
+    eps = float(np.finfo(np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64).eps)
+    rtol = EPS_FACTOR * eps
+    return rtol, rtol * max(float(scale), 1e-30)
+
+
+@dataclass
+class Mismatch:
+    """How `got` differs from `expected` (same shape), in numbers a learner can act on."""
+    n_bad: int
+    size: int
+    worst_index: tuple
+    got_at_worst: float
+    expected_at_worst: float
+    max_abs_err: float
+    max_rel_err: float
+    ratio: float | None          # least-squares factor g ≈ ratio * e
+    ratio_residual: float | None  # ||g - ratio*e|| / ||g||: small means a clean factor
+    cosine: float | None
+    transposed: bool = False
+    non_finite: int = 0
+
+    @property
+    def clean_factor(self) -> float | None:
+        """The factor, if `got` is (numerically) exactly a multiple of `expected`."""
+        if self.ratio is None or self.ratio_residual is None or self.ratio_residual > 1e-3:
+            return None
+        return self.ratio
+
+
+def compare(got, expected, rtol: float, atol: float) -> Mismatch | None:
+    """None when every element is within tolerance; otherwise a Mismatch."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    finite = np.isfinite(g)
+    err = np.where(finite, np.abs(g - e), np.inf)
+    bad = err > atol + rtol * np.abs(e)
+    if not bad.any():
+        return None
+    worst = np.unravel_index(int(np.argmax(np.where(bad, err, -1.0))), g.shape) if g.ndim else ()
+    rel = err / np.maximum(np.abs(e), atol if atol > 0 else 1e-300)
+    ratio = residual = cosine = None
+    if finite.all():
+        ee = float(np.vdot(e, e))
+        gg = float(np.vdot(g, g))
+        if ee > 0 and gg > 0:
+            ratio = float(np.vdot(g, e)) / ee
+            residual = float(np.linalg.norm(g - ratio * e) / np.sqrt(gg))
+            cosine = float(np.vdot(g, e)) / np.sqrt(ee * gg)
+    transposed = g.ndim == 2 and g.shape[0] == g.shape[1] and g.shape[0] > 1 and bool(
+        np.allclose(g, e.T, rtol=max(rtol, 1e-9), atol=atol))
+    return Mismatch(
+        n_bad=int(bad.sum()), size=int(g.size), worst_index=tuple(int(i) for i in worst),
+        got_at_worst=float(g[worst]), expected_at_worst=float(e[worst]),
+        max_abs_err=float(np.max(err)), max_rel_err=float(np.max(rel)),
+        ratio=ratio, ratio_residual=residual, cosine=cosine, transposed=transposed,
+        non_finite=int((~finite).sum()))
+
+
+def _clean_number(x: float) -> str | None:
+    """'64' or '1/64' or '-1' when x is (close to) such a number, else None."""
+    for value, text in ((x, "{:d}"), (1 / x if x else 0.0, "1/{:d}")):
+        k = round(value)
+        if k != 0 and abs(value - k) <= 1e-3 * abs(k) and abs(k) <= 100000:
+            if text == "1/{:d}" and abs(k) == 1:
+                continue
+            return text.format(k) if k > 0 else "-" + text.format(-k)
+    return None
+
+
+def factor_phrase(factor: float, named: dict[str, int] | None = None) -> str:
+    """'exactly 8× (= B)' style wording for a clean factor."""
+    named = named or {}
+    if abs(factor + 1) < 1e-3:
+        return "exactly -1× the expected: the sign is flipped"
+    text = _clean_number(factor)
+    if text is None:
+        return f"{factor:.4g}× the expected everywhere (a constant factor)"
+    labels = [f"{name}" for name, n in named.items() if n > 1 and abs(factor - n) < 1e-3 * n]
+    labels += [f"1/{name}" for name, n in named.items() if n > 1 and abs(factor * n - 1) < 1e-3]
+    tail = f" (= {labels[0]})" if labels else ""
+    return f"exactly {text}× the expected{tail}"
+
+
+def _fmt_index(index: tuple) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]" if index else "(scalar)"
+
+
+def describe(name: str, m: Mismatch, named: dict[str, int] | None = None) -> tuple[str, list[str]]:
+    """A one-line message and a few detail lines for a mismatch of the tensor `name`."""
+    if m.non_finite:
+        message = f"{name} has {m.non_finite} non-finite entries (NaN or inf) where finite values are expected"
+    elif m.transposed:
+        message = f"{name} equals the transpose of the expected value"
+    elif m.clean_factor is not None and abs(m.clean_factor - 1) > 1e-3:
+        message = f"{name} is {factor_phrase(m.clean_factor, named)}"
+    else:
+        message = f"{name} differs from the expected value in {m.n_bad} of {m.size} entries"
+    details = [f"worst at {_fmt_index(m.worst_index)}: got {m.got_at_worst:.6g}, expected "
+               f"{m.expected_at_worst:.6g} (abs err {m.max_abs_err:.3g}, rel err {m.max_rel_err:.3g})"]
+    if m.cosine is not None and m.clean_factor is None and not m.transposed:
+        details.append(f"cosine similarity with the expected {name}: {m.cosine:.4f}")
+    return message, details

@@ -1,0 +1,112 @@
+"""Grade one kata: start the sandbox, load the learner's file, run the hidden checks.
+
+Every outcome becomes a `KataResult`; nothing the learner's code does can make
+this raise, hang, or report a check as passed that did not pass.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+
+from grader.catalog import Kata
+from grader.checklib import CheckContext, CheckFailed
+from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult
+from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LearnerFault, LearnerProcess
+
+
+def _not_implemented(function: str | None) -> dict:
+    return {"id": "not-implemented", "name": "Not implemented yet", "function": function or "",
+            "explanation": f"{function or 'this function'} still raises NotImplementedError"}
+
+
+def _fault_result(name: str, title: str, fault: LearnerFault, call: str | None = None,
+                  seed: int | None = None, hint: int | None = None) -> CheckResult:
+    diagnoses = [_not_implemented(fault.function)] if fault.kind == "not-implemented" else []
+    return CheckResult(name, title, ERROR, fault.message, fault.details, call, seed, hint, diagnoses)
+
+
+def _framework_result(kata: Kata, attempts: list[str]) -> CheckResult:
+    if not attempts:
+        return CheckResult("numpy-only", "Uses NumPy only", PASS, "no autodiff framework imported")
+    return CheckResult(
+        "numpy-only", "Uses NumPy only", FAIL,
+        f"{kata.id} is NumPy only, but your code tried to import {', '.join(attempts)}",
+        ["the point of this part is to derive the gradients by hand; autograd comes in the torch part"],
+        diagnoses=[{"id": "framework-import", "name": "Framework import in a NumPy-only part",
+                    "explanation": f"{', '.join(attempts)} was imported in {kata.learner_file}"}])
+
+
+def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckResult:
+    ctx = CheckContext(process, kata, check, seed)
+    try:
+        check.run(ctx)
+    except CheckFailed as failure:
+        return CheckResult(check.name, check.title, FAIL, failure.message, failure.details,
+                           ctx.last_call, seed, check.hint, failure.diagnoses)
+    except LearnerFault as fault:
+        fault.call = ctx.last_call  # the report shows which call misbehaved
+        raise
+    except Exception as exc:  # a bug in a check must never look like a pass
+        tb = traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]
+        return CheckResult(check.name, check.title, ERROR,
+                           f"internal grader error ({type(exc).__name__}: {exc}); this is a bug in the grader, "
+                           "not in your code", [line.rstrip() for line in tb], ctx.last_call, seed)
+    if ctx.warnings:
+        message, details = ctx.warnings[0]
+        extra = [m for m, _ in ctx.warnings[1:]]
+        return CheckResult(check.name, check.title, WARN, message, details + extra, ctx.last_call, seed, check.hint)
+    return CheckResult(check.name, check.title, PASS, "; ".join(ctx.notes) or "ok", seed=seed)
+
+
+def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
+    """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
+    started = time.monotonic()
+    result = KataResult(kata.id, kata.alias, kata.title)
+    module_file = Path(source_dir) / kata.learner_file
+    if not module_file.is_file():
+        result.fatal = f"{module_file} does not exist"
+        result.checks.append(CheckResult("load", "Learner file present", ERROR, result.fatal,
+                                         [f"run `kata init` to create it, or restore it from a backup"]))
+        return result
+    with LearnerProcess(kata.id, module_file, Path(source_dir), kata.framework, timeout, memory_mb) as process:
+        try:
+            functions = process.load()
+        except LearnerFault as fault:
+            result.fatal = fault.message
+            if fault.kind == "framework-import":
+                result.checks.append(_framework_result(kata, process.blocked_imports or ["a framework"]))
+            else:
+                result.checks.append(_fault_result("load", f"{kata.learner_file} imports", fault))
+        else:
+            missing = [f for f in kata.functions if f not in functions]
+            if missing:
+                result.fatal = f"{kata.learner_file} has no function {', '.join(f + '()' for f in missing)}"
+                result.checks.append(CheckResult(
+                    "functions", "Required functions are defined", ERROR, result.fatal,
+                    [f"the grader calls {', '.join(kata.functions)}; keep the names and signatures of the stub"]))
+            else:
+                _run_checks(process, kata, seed, only, result)
+        result.output = process.output.text()
+        result.output_truncated_bytes = process.output.dropped
+    result.duration_s = time.monotonic() - started
+    return result
+
+
+def _run_checks(process: LearnerProcess, kata: Kata, seed: int, only, result: KataResult) -> None:
+    checks = [c for c in kata.checks if not only or c.name in only]
+    for index, check in enumerate(checks):
+        try:
+            result.checks.append(run_check(process, kata, check, seed))
+        except LearnerFault as fault:
+            result.checks.append(_fault_result(check.name, check.title, fault, getattr(fault, "call", None),
+                                               seed, check.hint))
+            if fault.fatal:
+                result.fatal = fault.message
+                skipped = len(checks) - index - 1
+                if skipped:
+                    result.checks[-1].details.append(f"{skipped} later checks did not run")
+                break
+    if kata.framework == "numpy" and (process.blocked_imports or result.fatal is None):
+        result.checks.append(_framework_result(kata, process.blocked_imports))

@@ -1,0 +1,1 @@
+"""Kata definitions: metadata, instructions and learner stubs (data, not engine code)."""

@@ -1,0 +1,315 @@
+"""Renderers: every format shows the facts a learner needs, and nothing unsafe."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import report as rep
+from grader.results import SCHEMA_VERSION, CheckResult, GradeReport, KataResult
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def ok(name, title, message="matches the reference"):
+    return CheckResult(name=name, title=title, status="pass", message=message)
+
+
+def not_impl(name, function):
+    return CheckResult(
+        name=name, title=f"{function} runs", status="fail",
+        message=f"{function} still raises NotImplementedError",
+        diagnoses=[{"id": "not-implemented", "name": "not implemented yet", "function": function,
+                    "explanation": "the stub is unchanged"}],
+    )
+
+
+def sample_report(reference: bool = False) -> GradeReport:
+    """A run with every status: passed (with a warning), failed, not implemented, broken."""
+    part1 = KataResult(
+        id="part1", alias="softmax-ce", title="Numerically stable softmax cross-entropy",
+        checks=[
+            ok("shapes", "Output shapes and dtypes", "loss is a float32 scalar; dlogits is (6, 5) float32"),
+            ok("values", "Loss and gradient values", "max relative error 3.1e-08"),
+            CheckResult(
+                name="log-space", title="Loss stays finite far from the max", status="warn",
+                message="loss is inf when the true class sits 800 below the row max",
+                details=["expected loss 812.4, got inf"],
+                call="softmax_cross_entropy(logits[6,5] float64 (+800 offset), y[6] int64)",
+                seed=1234, hint=2,
+                diagnoses=[{"id": "log-of-probs", "name": "log(probs) instead of log-sum-exp",
+                            "explanation": "np.log of an underflowed probability is -inf."}],
+            ),
+        ],
+        duration_s=0.41,
+    )
+    part2 = KataResult(
+        id="part2", alias="linear-backward", title="Linear layer backward",
+        checks=[
+            ok("shapes", "Gradient shapes", "dA (6, 4), dW (4, 3), db (3,)"),
+            CheckResult(
+                name="db-axis", title="Bias gradient", status="fail",
+                message="db has shape (6,) but should be (3,) | one entry per output",
+                details=["expected shape (3,), got (6,)", "summed over axis 1 instead of axis 0"],
+                call="linear_backward(dZ[6,3] float32, A[6,4] float32, W[4,3] float32)",
+                seed=1234, hint=1,
+                diagnoses=[{"id": "bias-axis", "name": "bias summed over the wrong axis",
+                            "explanation": "db = dZ.sum(axis=0): one entry per output unit."}],
+            ),
+            CheckResult(
+                name="no-mutation", title="Inputs left intact", status="error",
+                message="the grader could not compare inputs: ValueError",
+                details=["ValueError: operands could not be broadcast together"],
+            ),
+        ],
+        output="debug: dW = [[0.1, 0.2]]\n<script>alert('x')</script>\n",
+        output_truncated_bytes=2048,
+        duration_s=0.38,
+    )
+    part3 = KataResult(
+        id="part3", alias="relu-backward", title="ReLU backward",
+        checks=[not_impl("forward", "relu_forward"), not_impl("backward", "relu_backward")],
+    )
+    part4 = KataResult(
+        id="part4", alias="mlp-backward", title="Two-layer MLP backward",
+        fatal="SyntaxError: invalid syntax (part4_mlp_backward.py, line 12)",
+    )
+    return GradeReport(katas=[part1, part2, part3, part4], seed=1234,
+                       workspace="/home/me/katas", reference=reference, tool_version="0.1.0")
+
+
+@pytest.fixture
+def report():
+    return sample_report()
+
+
+# ------------------------------------------------------------------ all formats
+
+@pytest.mark.parametrize("fmt", rep.FORMATS)
+def test_every_format_renders_every_kata(report, fmt):
+    out = rep.render(report, fmt)
+    for kata in report.katas:
+        assert kata.id in out
+        assert kata.title in out
+
+
+def test_unknown_format_is_rejected(report):
+    with pytest.raises(ValueError, match="text"):
+        rep.render(report, "pdf")
+
+
+def test_empty_report_renders(report):
+    empty = GradeReport(katas=[], seed=7, workspace="/w")
+    for fmt in rep.FORMATS:
+        assert "7" in rep.render(empty, fmt)
+
+
+# ------------------------------------------------------------------ json
+
+def test_json_round_trips(report):
+    data = json.loads(rep.render(report, "json"))
+    assert data["version"] == SCHEMA_VERSION
+    assert data["seed"] == 1234
+    assert data == json.loads(json.dumps(report.to_dict()))
+    assert [c["status"] for c in data["katas"][1]["checks"]] == ["pass", "fail", "error"]
+    assert data["katas"][0]["checks"][2]["status"] == "warn"
+
+
+# ------------------------------------------------------------------ text
+
+def test_text_headlines(report):
+    lines = rep.render(report, "text").splitlines()
+    heads = {l.split()[0]: l for l in lines if l and not l.startswith(" ") and l.split()[0].startswith("part")}
+    assert heads["part1"].endswith("— PASSED (3/3 checks, 1 warning)")
+    assert "softmax-ce" in heads["part1"]
+    assert heads["part2"].endswith("— FAILED (2 of 3 checks failed, 1 error)")
+    assert heads["part3"].endswith("— NOT IMPLEMENTED (2 checks waiting)")
+    assert heads["part4"].endswith("— ERROR (no checks ran)")
+
+
+def test_text_failure_details(report):
+    out = rep.render(report, "text")
+    assert "✗ Bias gradient" in out
+    assert "db has shape (6,) but should be (3,)" in out
+    assert "      expected shape (3,), got (6,)" in out
+    assert "call: linear_backward(dZ[6,3] float32" in out
+    assert "seed: 1234" in out
+    assert "bias summed over the wrong axis — db = dZ.sum(axis=0)" in out
+    assert "hint: run `kata hint part2` (hint 1)" in out
+    assert "E Inputs left intact" in out
+    assert "! Loss stays finite far from the max" in out
+    assert "hint: run `kata hint part1` (hint 2)" in out
+
+
+def test_text_passing_checks_are_one_line(report):
+    out = rep.render(report, "text")
+    i = out.index("✓ Gradient shapes")
+    following = out[i:].splitlines()[1]
+    assert following.lstrip().startswith("✗ Bias gradient")
+
+
+def test_text_not_implemented_collapses(report):
+    out = rep.render(report, "text")
+    assert ("not implemented yet: relu_forward, relu_backward — fill in part3_relu_backward.py"
+            " and run `kata grade part3`") in out
+    assert "relu_forward runs" not in out  # the individual checks are not listed
+
+
+def test_text_fatal_and_output(report):
+    out = rep.render(report, "text")
+    assert "your code could not be run:" in out
+    assert "      SyntaxError: invalid syntax (part4_mlp_backward.py, line 12)" in out
+    assert "your code printed:\n    debug: dW = [[0.1, 0.2]]\n" in out
+    assert "… 2048 more bytes not shown" in out
+
+
+def test_text_summary_and_rerun(report):
+    out = rep.render(report, "text")
+    tail = out.rstrip("\n").splitlines()
+    summary = next(l for l in tail if "katas passed" in l)
+    assert summary.startswith("1 of 4 katas passed")
+    assert "seed 1234" in summary
+    assert "reference" not in summary
+    assert "rerun the same cases: kata grade part2 --seed 1234" in out
+    for kid in ("part1", "part3", "part4"):  # passed, or the inputs do not matter yet
+        assert f"kata grade {kid} --seed" not in out
+
+
+def test_text_all_passed_has_no_rerun():
+    r = GradeReport(katas=[KataResult(id="part1", alias="a", title="T", checks=[ok("x", "X")])],
+                    seed=5, workspace="/w", reference=True)
+    out = rep.render(r, "text")
+    assert "1 of 1 katas passed" in out
+    assert "reference solutions" in out
+    assert "--seed" not in out
+
+
+def test_text_color_only_when_asked(report):
+    plain = rep.render(report, "text", color=False)
+    colored = rep.render(report, "text", color=True)
+    assert not ANSI.search(plain)
+    assert "\x1b[31;1m✗\x1b[0m" in colored
+    assert "\x1b[32;1mPASSED\x1b[0m" in colored
+    assert ANSI.sub("", colored) == plain
+
+
+def test_text_ascii_fallback(report):
+    out = rep.render(report, "text", ascii=True)
+    assert out.isascii()
+    assert "x Bias gradient" in out
+
+
+def test_other_formats_never_contain_ansi(report):
+    for fmt in ("md", "html", "json"):
+        assert not ANSI.search(rep.render(report, fmt, color=True))
+
+
+# ------------------------------------------------------------------ markdown
+
+def test_markdown_tables_and_details(report):
+    out = rep.render(report, "md")
+    assert "| part2 " in out or "| `part2`" in out
+    # a pipe in a message must not split the table row
+    assert "should be (3,) \\| one entry per output" in out
+    row = next(l for l in out.splitlines() if "Bias gradient" in l and l.startswith("|"))
+    assert len(re.findall(r"(?<!\\)\|", row)) == 4  # 3 columns
+    assert "`kata grade part2 --seed 1234`" in out
+    assert "`linear_backward(dZ[6,3] float32, A[6,4] float32, W[4,3] float32)`" in out
+    assert "bias summed over the wrong axis" in out
+    assert "`kata hint part2`" in out
+    assert "Not implemented yet: `relu_forward`, `relu_backward`. Fill in `part3_relu_backward.py`" in out
+    assert "SyntaxError: invalid syntax" in out
+    assert "2048 more bytes not shown" in out
+
+
+def test_markdown_code_helpers():
+    assert rep.md_code("a`b") == "``a`b``"
+    assert rep.md_code("x  y\nz") == "`x y z`"
+    assert rep.md_fence("```\nhi").startswith("````")
+    assert rep.md_cell("a|b\nc <d>") == "a\\|b c &lt;d&gt;"
+
+
+# ------------------------------------------------------------------ html
+
+def test_html_is_one_self_contained_page(report):
+    out = rep.render(report, "html")
+    assert out.lstrip().lower().startswith("<!doctype html>")
+    assert "http://" not in out and "https://" not in out
+    assert "<link" not in out and "<img" not in out and "@import" not in out
+    assert "<script" not in out.lower()  # no JS of our own, and the learner's is escaped
+
+
+def test_html_escapes_learner_output(report):
+    out = rep.render(report, "html")
+    assert "&lt;script&gt;alert(" in out
+    assert "<details" in out and "2048 more bytes not shown" in out
+
+
+def test_html_shows_failure_facts(report):
+    out = rep.render(report, "html")
+    assert "db has shape (6,) but should be (3,)" in out
+    assert "kata grade part2 --seed 1234" in out
+    assert "kata hint part2" in out
+    assert "bias summed over the wrong axis" in out
+    assert "linear_backward(dZ[6,3] float32" in out
+    assert "<code>relu_forward</code>, <code>relu_backward</code>" in out
+    assert "<code>part3_relu_backward.py</code>" in out
+    assert "SyntaxError: invalid syntax" in out
+    assert "/home/me/katas" in out
+    for status in ("pass", "fail", "warn", "error"):
+        assert f'class="badge {status}"' in out
+
+
+def test_html_reference_badge():
+    assert "reference solutions" not in rep.render(sample_report(), "html")
+    assert "reference solutions" in rep.render(sample_report(reference=True), "html")
+
+
+# ------------------------------------------------------------------ helpers
+
+def test_plural():
+    assert rep.plural(1, "check") == "1 check"
+    assert rep.plural(0, "check") == "0 checks"
+    assert rep.plural(2, "kata", "katas") == "2 katas"
+
+
+class FakeStream(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("env, tty, expected", [
+    ({}, True, True),
+    ({}, False, False),
+    ({"NO_COLOR": "1"}, True, False),
+    ({"NO_COLOR": ""}, True, True),
+    ({"TERM": "dumb"}, True, False),
+])
+def test_should_color(monkeypatch, env, tty, expected):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert rep.should_color(FakeStream(tty)) is expected
+
+
+def test_should_color_without_isatty(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert rep.should_color(object()) is False
+
+
+def test_import_is_light():
+    code = ("import sys, grader.report; "
+            "print(','.join(m for m in ('jinja2', 'numpy', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == ""
