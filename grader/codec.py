@@ -69,16 +69,17 @@ def encode_tree(value, buffers: list, depth: int = 0):
 
     if depth > 20:
         return {"t": "opaque", "type": _type_name(value), "summary": "nested too deeply"}
+    # NumPy types first: np.float64 subclasses float and would lose its dtype below.
+    if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
+        return _encode_array(value, buffers, "nd")
+    if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
+        return _encode_array(np.asarray(value), buffers, "npscalar")
     if value is None or isinstance(value, (bool, str)):
         return {"t": "v", "v": value}
     if isinstance(value, int):
         return {"t": "int", "v": str(value)}  # str: ints beyond 2**63 survive JSON
     if isinstance(value, float):
         return {"t": "float", "v": repr(value)}  # repr keeps nan/inf and every bit
-    if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
-        return _encode_array(value, buffers, "nd")
-    if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
-        return _encode_array(np.asarray(value), buffers, "npscalar")
     if isinstance(value, (list, tuple)):
         return {"t": "list" if isinstance(value, list) else "tuple",
                 "items": [encode_tree(v, buffers, depth + 1) for v in value]}
@@ -103,8 +104,9 @@ def encode_tree(value, buffers: list, depth: int = 0):
 def _encode_array(arr, buffers: list, tag: str) -> dict:
     import numpy as np
 
-    arr = np.ascontiguousarray(arr)
-    buffers.append(arr.tobytes())
+    # tobytes() always emits C order; the shape is taken from `arr` itself because
+    # np.ascontiguousarray would turn a 0-d array into shape (1,).
+    buffers.append(arr.tobytes(order="C"))
     return {"t": tag, "dtype": arr.dtype.str, "shape": list(arr.shape), "buf": len(buffers) - 1}
 
 

@@ -63,7 +63,7 @@ def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT
                memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
     """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
     started = time.monotonic()
-    result = KataResult(kata.id, kata.alias, kata.title)
+    result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file)
     module_file = Path(source_dir) / kata.learner_file
     if not module_file.is_file():
         result.fatal = f"{module_file} does not exist"

@@ -40,6 +40,7 @@ class KataResult:
     id: str
     alias: str
     title: str
+    learner_file: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""          # learner's captured stdout/stderr, already truncated
     output_truncated_bytes: int = 0
@@ -82,6 +83,7 @@ class KataResult:
             "id": self.id,
             "alias": self.alias,
             "title": self.title,
+            "learner_file": self.learner_file,
             "passed": self.passed,
             "status": self.status,
             "counts": self.counts(),

@@ -32,7 +32,7 @@ def not_impl(name, function):
 def sample_report(reference: bool = False) -> GradeReport:
     """A run with every status: passed (with a warning), failed, not implemented, broken."""
     part1 = KataResult(
-        id="part1", alias="softmax-ce", title="Numerically stable softmax cross-entropy",
+        id="part1", alias="softmax-ce", title="Numerically stable softmax cross-entropy", learner_file="part1_softmax_ce.py",
         checks=[
             ok("shapes", "Output shapes and dtypes", "loss is a float32 scalar; dlogits is (6, 5) float32"),
             ok("values", "Loss and gradient values", "max relative error 3.1e-08"),
@@ -49,7 +49,7 @@ def sample_report(reference: bool = False) -> GradeReport:
         duration_s=0.41,
     )
     part2 = KataResult(
-        id="part2", alias="linear-backward", title="Linear layer backward",
+        id="part2", alias="linear-backward", title="Linear layer backward", learner_file="part2_linear_backward.py",
         checks=[
             ok("shapes", "Gradient shapes", "dA (6, 4), dW (4, 3), db (3,)"),
             CheckResult(
@@ -72,11 +72,11 @@ def sample_report(reference: bool = False) -> GradeReport:
         duration_s=0.38,
     )
     part3 = KataResult(
-        id="part3", alias="relu-backward", title="ReLU backward",
+        id="part3", alias="relu-backward", title="ReLU backward", learner_file="part3_relu_backward.py",
         checks=[not_impl("forward", "relu_forward"), not_impl("backward", "relu_backward")],
     )
     part4 = KataResult(
-        id="part4", alias="mlp-backward", title="Two-layer MLP backward",
+        id="part4", alias="mlp-backward", title="Two-layer MLP backward", learner_file="part4_mlp_backward.py",
         fatal="SyntaxError: invalid syntax (part4_mlp_backward.py, line 12)",
     )
     return GradeReport(katas=[part1, part2, part3, part4], seed=1234,
