@@ -306,11 +306,27 @@ def expect_directional(ctx: CheckContext, results, what: str) -> None:
     if not np.isfinite(worst[0]) or not np.isfinite(worst[1]) or worst[2] > FD_REL_TOL:
         analytic, numeric, rel = worst
         ratio = analytic / numeric if numeric else float("nan")
+        ctx.last_call = None  # many calls went into this; the details say what was compared
         ctx.fail(f"{what} disagrees with finite differences of your own forward pass",
-                 [f"along a random direction u: ⟨grad, u⟩ = {analytic:.6g}, central difference = {numeric:.6g} "
+                 [f"along a random direction u: ⟨{what}, u⟩ = {analytic:.6g}, central difference = {numeric:.6g} "
                   f"(rel err {rel:.2g}, ratio {ratio:.4g}; step h = {FD_STEP:g}, float64)",
                   "this test needs no reference: the backward pass must be the derivative of your forward pass"])
-    ctx.note(f"max relative error {max(r[2] for r in results):.1e} over {len(results)} random directions")
+
+
+def expect_finite_differences(ctx: CheckContext, loss_at, grads: dict, point: dict, label=str,
+                              directions: int = 2) -> None:
+    """Per tensor: random directional derivatives of `loss_at` against `grads`, so a
+    failure names the tensor whose gradient is wrong."""
+    worst = 0.0
+    for name in point:
+        def along(p, name=name):
+            return loss_at({**point, name: p[name]})
+
+        results = directional_check(along, {name: grads[name]}, {name: point[name]}, ctx.rng, directions)
+        expect_directional(ctx, results, label(name))
+        worst = max(worst, max(r[2] for r in results))
+    ctx.note(f"max relative error {worst:.1e} over {directions} random directions per tensor "
+             f"(central differences, h = {FD_STEP:g}, float64)")
 
 
 # -- repeat calls ----------------------------------------------------------------

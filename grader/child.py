@@ -32,14 +32,28 @@ class ImportBlocker:
         return None
 
 
+def in_roots(filename: str, roots: list[str]) -> bool:
+    filename = os.path.abspath(filename)
+    return any(filename == root or filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def learner_frames(tb, roots: list[str]) -> list[dict]:
-    """The traceback frames that belong to files in the learner's workspace."""
-    frames = []
+    """The traceback frames that belong to files in the learner's workspace.
+
+    Runs of one identical frame (unbounded recursion) collapse into one entry
+    with a `repeat` count, so the learner sees the recursing line once.
+    """
+    frames: list[dict] = []
     for frame in traceback.extract_tb(tb):
-        filename = os.path.abspath(frame.filename)
-        if any(filename.startswith(root) for root in roots):
-            frames.append({"file": filename, "line": frame.lineno or 0, "function": frame.name,
-                           "code": (frame.line or "").strip()})
+        if not in_roots(frame.filename, roots):
+            continue
+        entry = {"file": os.path.abspath(frame.filename), "line": frame.lineno or 0, "function": frame.name,
+                 "code": (frame.line or "").strip()[:200], "repeat": 1}
+        last = frames[-1] if frames else None
+        if last is not None and all(last[k] == entry[k] for k in ("file", "line", "function")):
+            last["repeat"] += 1
+        else:
+            frames.append(entry)
     return frames[-6:]
 
 
@@ -58,18 +72,32 @@ def describe_exception(exc: BaseException, roots: list[str]) -> dict:
     elif isinstance(exc, SyntaxError):
         kind = "syntax"
     try:
-        message = str(exc)
-    except BaseException:
+        # SyntaxError's str() repeats "(file, line N)"; the grader prints those itself.
+        message = str(exc.msg if isinstance(exc, SyntaxError) and exc.msg else exc)
+    except BaseException:  # noqa: BLE001 - a learner exception's __str__ may raise
         message = "<unprintable message>"
-    info = {"kind": kind, "type": type(exc).__name__, "message": message[:500],
-            "frames": learner_frames(exc.__traceback__, roots)}
+    try:
+        frames = learner_frames(exc.__traceback__, roots)
+    except BaseException:  # noqa: BLE001 - e.g. MemoryError while reading the source lines
+        frames = []
+    try:
+        type_name = type(exc).__name__
+    except BaseException:  # noqa: BLE001
+        type_name = "Exception"
+    info = {"kind": kind, "type": type_name, "message": message[:500], "frames": frames}
     if isinstance(exc, SyntaxError):
-        info["file"] = exc.filename or ""
-        info["line"] = exc.lineno or 0
-        info["text"] = (exc.text or "").rstrip()
+        info["file"] = str(exc.filename or "")
+        info["line"] = int(exc.lineno or 0)
+        info["text"] = str(exc.text or "").rstrip()[:200]
     if isinstance(exc, SystemExit):
-        info["code"] = repr(exc.code)
+        try:
+            info["code"] = repr(exc.code)[:100]
+        except BaseException:  # noqa: BLE001
+            info["code"] = "?"
     return info
+
+
+RESERVE_BYTES = 8 << 20  # freed on MemoryError so that the harness can still describe it
 
 
 class Harness:
@@ -89,10 +117,30 @@ class Harness:
         sys.path.insert(0, self.workspace)
         if self.blocker is not None:
             sys.meta_path.insert(0, self.blocker)
-        limit_memory(setup.get("memory_mb"))
+        limit_memory(setup.get("memory_mb"), extra=RESERVE_BYTES)
+        self.reserve = None
+        self.replenish()
+
+    def replenish(self) -> None:
+        if self.reserve is None:
+            try:
+                self.reserve = bytearray(RESERVE_BYTES)
+            except MemoryError:
+                pass
+
+    def failure(self, exc: BaseException) -> dict:
+        if isinstance(exc, MemoryError):
+            self.reserve = None  # room to build the report
+        return {"ok": False, "error": describe_exception(exc, self.roots), "blocked": self.blocked()}
 
     def blocked(self) -> list[str]:
-        return list(self.blocker.attempts) if self.blocker else []
+        if self.blocker is None:
+            return []
+        # Also what got in without asking the blocker (e.g. code that removed it from sys.meta_path).
+        for name in FRAMEWORK_MODULES:
+            if name in sys.modules and name not in self.blocker.attempts:
+                self.blocker.attempts.append(name)
+        return list(self.blocker.attempts)
 
     def load(self) -> dict:
         import importlib.util
@@ -103,14 +151,13 @@ class Harness:
         sys.modules[name] = module  # lets the learner's other parts import it by name
         try:
             spec.loader.exec_module(module)
+            functions = set()
+            for attr in list(module.__dict__):
+                if callable(module.__dict__.get(attr)):
+                    functions.add(str(attr))
         except BaseException as exc:  # noqa: BLE001 - every learner failure must be reported
-            return {"ok": False, "error": describe_exception(exc, self.roots), "blocked": self.blocked()}
+            return self.failure(exc)
         self.module = module
-        functions = {}
-        for attr in dir(module):
-            value = getattr(module, attr, None)
-            if callable(value):
-                functions[attr] = True
         return {"ok": True, "functions": sorted(functions), "blocked": self.blocked()}
 
     def resolve(self, handle: int, index: tuple):
@@ -128,7 +175,7 @@ class Harness:
         return tensor.requires_grad_(True) if requires_grad else tensor
 
     def call(self, request: dict) -> dict:
-        fn = getattr(self.module, request["fn"], None)
+        fn = self.module.__dict__.get(request["fn"]) if self.module is not None else None
         if not callable(fn):
             return {"ok": False, "error": {"kind": "missing", "type": "AttributeError",
                                            "message": request["fn"], "frames": []}}
@@ -137,7 +184,7 @@ class Harness:
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
-            return {"ok": False, "error": describe_exception(exc, self.roots), "blocked": self.blocked()}
+            return self.failure(exc)
         reply = {"ok": True, "result": result, "args_after": list(args), "blocked": self.blocked()}
         if request.get("keep"):
             handle = len(self.handles) + 1
@@ -146,8 +193,8 @@ class Harness:
         return reply
 
 
-def limit_memory(memory_mb) -> None:
-    """Cap the address space at what is mapped now plus the learner's budget."""
+def limit_memory(memory_mb, extra: int = 0) -> None:
+    """Cap the address space at what is mapped now plus the learner's budget (plus `extra`)."""
     if not memory_mb:
         return
     try:
@@ -156,14 +203,44 @@ def limit_memory(memory_mb) -> None:
         with open("/proc/self/statm") as f:
             pages = int(f.read().split()[0])
         current = pages * os.sysconf("SC_PAGE_SIZE")
-        limit = current + int(memory_mb) * 1024 * 1024
+        limit = current + int(memory_mb) * 1024 * 1024 + extra
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError, ImportError):
         pass  # not Linux: the wall-clock limit still applies
 
 
+def become_subreaper() -> None:
+    """Adopt the learner's orphaned descendants (Linux), so the grader can find and kill them
+    even after they called setsid() and dropped their environment."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _flush_std_streams() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the learner may have replaced or closed them
+            pass
+
+
+def _internal_error(exc: BaseException, roots: list[str]) -> dict:
+    info = describe_exception(exc, roots)
+    if info["kind"] in ("memory", "keyboard-interrupt", "system-exit", "recursion"):
+        return {"ok": False, "error": info}  # learner code (a signal handler, a thread) did this
+    info["kind"] = "internal"
+    info["trace"] = [line.rstrip() for line in traceback.format_exception(type(exc), exc, exc.__traceback__)][-4:]
+    return {"ok": False, "error": info}
+
+
 def main() -> None:
     import faulthandler
+    import signal
 
     read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
     # Learner subprocesses must not inherit the protocol pipes: the grader detects a
@@ -172,36 +249,53 @@ def main() -> None:
     os.set_inheritable(write_fd, False)
     inbox = os.fdopen(read_fd, "rb", buffering=0)
     outbox = os.fdopen(write_fd, "wb")
-    faulthandler.enable(all_threads=False)
+    # Crash and time-limit stack dumps go to a private file the grader reads (only the
+    # learner's frames reach the report); without one, to the captured output.
+    fault_log = open(sys.argv[3], "w") if len(sys.argv) > 3 else sys.stderr  # noqa: SIM115
+    faulthandler.enable(file=fault_log, all_threads=True)
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, file=fault_log, all_threads=True)
     sys.dont_write_bytecode = True
+    become_subreaper()
 
     harness = None
     while True:
         frame = codec.read_frame(inbox)
         if frame is None:
             os._exit(0)
-        make_tensor = Harness.make_tensor if harness is not None and harness.blocker is None else None
-        request = codec.decode_message(frame, resolve_ref=harness.resolve if harness else None,
-                                       make_tensor=make_tensor)
-        op = request["op"]
-        if op == "setup":
-            harness = Harness(request)
-            reply = {"ok": True}
-        elif op == "load":
-            reply = harness.load()
-        elif op == "call":
-            reply = harness.call(request)
-        else:
-            os._exit(0)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        try:
+            make_tensor = Harness.make_tensor if harness is not None and harness.blocker is None else None
+            request = codec.decode_message(frame, resolve_ref=harness.resolve if harness else None,
+                                           make_tensor=make_tensor)
+            op = request["op"]
+            if op == "setup":
+                harness = Harness(request)
+                reply = {"ok": True}
+            elif op == "load":
+                reply = harness.load()
+            elif op == "call":
+                reply = harness.call(request)
+            else:
+                os._exit(0)
+        except BaseException as exc:  # noqa: BLE001 - a harness failure, reported as such
+            reply = _internal_error(exc, harness.roots if harness else [])
+        _flush_std_streams()
         try:
             data = codec.encode_message(reply)
-        except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError on a giant result
-            data = codec.encode_message({"ok": False, "error": describe_exception(exc, [])})
+        except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError on a giant result, or a hostile object
+            if harness is not None and isinstance(exc, MemoryError):
+                harness.reserve = None
+            error = describe_exception(exc, harness.roots if harness else [])
+            if error["kind"] not in ("memory", "keyboard-interrupt", "system-exit", "recursion"):
+                error["kind"] = "unencodable"
+            reply = {"ok": False, "error": error, "blocked": harness.blocked() if harness else []}
+            data = codec.encode_message(reply)
+        reply = None  # drop the result (and any exception's frames) before the next request
         outbox.write(len(data).to_bytes(8, "little"))
         outbox.write(data)
         outbox.flush()
+        if harness is not None:
+            harness.replenish()
 
 
 if __name__ == "__main__":

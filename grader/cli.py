@@ -171,8 +171,7 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
             record_grades(ws, results, warn=lambda m: click.echo(m, err=True))
         except OSError as exc:
             click.echo(f"warning: could not record progress in {ws}: {exc}", err=True)
-    stream = click.get_text_stream("stdout")
-    text = reports.render(report, fmt, color=output is None and fmt == "text" and reports.should_color(stream))
+    text = reports.render(report, fmt, color=output is None and fmt == "text" and reports.should_color(sys.stdout))
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -183,3 +182,43 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
     else:
         click.echo(text, nl=not text.endswith("\n"))
     sys.exit(EXIT_OK if report.passed else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("kata")
+@click.option("--all", "all_", is_flag=True, help="Show every hint level at once.")
+@click.option("--level", type=click.IntRange(1), help="Show this hint level (1 is the gentlest).")
+@click.option("-w", "--workspace", help="Workspace folder, where the hints you have seen are recorded.")
+def hint(kata, all_, level, workspace):
+    """Show the next hint for KATA, from a gentle nudge to nearly the answer."""
+    from grader.workspace import WorkspaceError, find_workspace, read_state, write_state
+
+    target = _resolve(_catalog(), [kata])[0]
+    if not target.hints:
+        click.echo(f"{target.id} has no hints.")
+        return
+    try:
+        ws = find_workspace(workspace)
+    except WorkspaceError as exc:
+        if workspace:
+            _fail_usage(str(exc))
+        ws = None
+    state = read_state(ws, warn=lambda m: click.echo(m, err=True)) if ws else None
+    entry = state["katas"].setdefault(target.id, {}) if state else {}
+    seen = int(entry.get("hints_seen", 0) or 0)
+    total = len(target.hints)
+    if all_:
+        shown = range(1, total + 1)
+    elif level:
+        shown = [min(level, total)]
+    else:
+        shown = [min(seen + 1, total)]
+    for n in shown:
+        h = target.hints[n - 1]
+        click.echo(click.style(f"{target.id} hint {n} of {total}: {h.title}", bold=True))
+        click.echo(h.text.strip() + "\n")
+    if state is not None and max(shown) > seen:
+        entry["hints_seen"] = max(shown)
+        write_state(ws, state)
+    if max(shown) < total and not all_:
+        click.echo(f"(run `kata hint {target.id}` again for the next hint)")

@@ -14,6 +14,8 @@ import struct
 from dataclasses import dataclass
 
 MAX_FRAME_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 20             # deeper containers travel as an Opaque description
+MAX_NODES = 1_000_000      # a bigger tree (or a self-referencing one) is cut off, not copied
 _ALLOWED_KINDS = "biufc"  # bool, int, uint, float, complex: never object dtype
 
 
@@ -52,60 +54,93 @@ class Ref:
 
 
 def _type_name(value) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    try:
+        t = type(value)
+        return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    except BaseException:  # a learner metaclass can make even these attributes misbehave
+        return "<unknown type>"
 
 
 def _summary(value) -> str:
     try:
         text = repr(value)
+        if not isinstance(text, str):
+            raise TypeError
     except BaseException:  # learner objects may have a broken __repr__
         text = "<unprintable>"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def encode_tree(value, buffers: list, depth: int = 0):
+class _Budget:
+    """Shared by one encode: how many nodes are left, and which containers are open."""
+
+    def __init__(self, nodes: int = MAX_NODES):
+        self.nodes = nodes
+        self.open: set[int] = set()
+
+
+def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = None):
+    """`value` as a JSON-able tree; array bytes go to `buffers`.
+
+    Runs in the learner's process on learner objects, so it relies on the builtin
+    types' own methods (not on overridable ones such as __str__ or __iter__) and
+    bounds its work: depth, node count and cycles all end in an `Opaque`.
+    """
     import numpy as np
 
-    if depth > 20:
+    if budget is None:
+        budget = _Budget()
+    budget.nodes -= 1
+    if budget.nodes < 0:
+        return {"t": "opaque", "type": _type_name(value), "summary": "too large to transfer"}
+    if depth > MAX_DEPTH:
         return {"t": "opaque", "type": _type_name(value), "summary": "nested too deeply"}
-    # NumPy types first: np.float64 subclasses float and would lose its dtype below.
+    if value is None or type(value) is bool:
+        return {"t": "v", "v": value}
+    if isinstance(value, str):
+        return {"t": "v", "v": str.__str__(value)}
+    if isinstance(value, int):
+        # Hex: ints of any size survive JSON, and hex is exempt from int's str-digits limit.
+        return {"t": "int", "v": format(int.__index__(value), "x")}
+    if isinstance(value, float):
+        return {"t": "float", "v": float.__repr__(value)}  # repr keeps nan/inf and every bit
     if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
         return _encode_array(value, buffers, "nd")
     if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
         return _encode_array(np.asarray(value), buffers, "npscalar")
-    if value is None or isinstance(value, (bool, str)):
-        return {"t": "v", "v": value}
-    if isinstance(value, int):
-        return {"t": "int", "v": str(value)}  # str: ints beyond 2**63 survive JSON
-    if isinstance(value, float):
-        return {"t": "float", "v": repr(value)}  # repr keeps nan/inf and every bit
-    if isinstance(value, (list, tuple)):
-        return {"t": "list" if isinstance(value, list) else "tuple",
-                "items": [encode_tree(v, buffers, depth + 1) for v in value]}
-    if isinstance(value, dict):
-        return {"t": "dict", "items": [[encode_tree(k, buffers, depth + 1), encode_tree(v, buffers, depth + 1)]
-                                       for k, v in value.items()]}
+    if isinstance(value, (list, tuple, dict)):
+        if id(value) in budget.open:
+            return {"t": "opaque", "type": _type_name(value), "summary": "a container that contains itself"}
+        budget.open.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return {"t": "dict", "items": [[encode_tree(k, buffers, depth + 1, budget),
+                                                encode_tree(v, buffers, depth + 1, budget)]
+                                               for k, v in list(dict.items(value))]}
+            items = list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
+            return {"t": "list" if isinstance(value, list) else "tuple",
+                    "items": [encode_tree(v, buffers, depth + 1, budget) for v in items]}
+        finally:
+            budget.open.discard(id(value))
     if isinstance(value, AsTensor):
-        return {"t": "astensor", "rg": value.requires_grad, "v": encode_tree(value.value, buffers, depth + 1)}
+        return {"t": "astensor", "rg": value.requires_grad, "v": encode_tree(value.value, buffers, depth + 1, budget)}
     if isinstance(value, Ref):
         return {"t": "ref", "h": value.handle, "i": list(value.index)}
     if isinstance(value, TensorInfo):
         return {"t": "tensor", "dtype": value.dtype, "rg": value.requires_grad, "fn": value.grad_fn,
-                "v": encode_tree(value.value, buffers, depth + 1)}
+                "v": encode_tree(value.value, buffers, depth + 1, budget)}
     if isinstance(value, Opaque):
         return {"t": "opaque", "type": value.type_name, "summary": value.summary}
     tensor = _tensor_info(value)
     if tensor is not None:
-        return encode_tree(tensor, buffers, depth)
+        return encode_tree(tensor, buffers, depth, budget)
     return {"t": "opaque", "type": _type_name(value), "summary": _summary(value)}
 
 
 def _encode_array(arr, buffers: list, tag: str) -> dict:
     import numpy as np
 
-    # tobytes() always emits C order; the shape is taken from `arr` itself because
-    # np.ascontiguousarray would turn a 0-d array into shape (1,).
+    arr = np.asarray(arr)  # a plain ndarray view of a subclass; keeps 0-d arrays 0-d
     buffers.append(arr.tobytes(order="C"))
     return {"t": tag, "dtype": arr.dtype.str, "shape": list(arr.shape), "buf": len(buffers) - 1}
 
@@ -133,17 +168,26 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None):
 
     tag = node["t"]
     if tag == "v":
-        return node["v"]
+        value = node["v"]
+        if value is not None and not isinstance(value, (bool, str)):
+            raise ValueError(f"unexpected plain value of type {type(value).__name__}")
+        return value
     if tag == "int":
-        return int(node["v"])
+        return int(str(node["v"]), 16)
     if tag == "float":
-        return float(node["v"])
+        return float(str(node["v"]))
     if tag in ("nd", "npscalar"):
-        dtype = np.dtype(node["dtype"])
-        if dtype.kind not in _ALLOWED_KINDS:
+        dtype = np.dtype(str(node["dtype"]))
+        if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
             raise ValueError(f"refusing dtype {dtype}")
         shape = tuple(int(s) for s in node["shape"])
-        arr = np.frombuffer(buffers[node["buf"]], dtype=dtype).reshape(shape).copy()
+        if any(s < 0 for s in shape):
+            raise ValueError(f"invalid shape {shape}")
+        index = int(node["buf"])
+        if not 0 <= index < len(buffers):
+            raise ValueError(f"no buffer {index}")
+        arr = np.frombuffer(buffers[index], dtype=dtype).reshape(shape)
+        arr = arr.astype(dtype.newbyteorder("="))  # a native-order copy the grader may write to
         return arr[()] if tag == "npscalar" else arr
     if tag == "list":
         return [decode_tree(n, buffers, resolve_ref, make_tensor) for n in node["items"]]
@@ -178,7 +222,7 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None):
 
 def encode_message(message) -> bytes:
     buffers: list[bytes] = []
-    header = json.dumps(encode_tree(message, buffers)).encode()
+    header = json.dumps(encode_tree(message, buffers), allow_nan=False).encode()
     parts = [struct.pack("<II", len(header), len(buffers)), header]
     for buf in buffers:
         parts.append(struct.pack("<Q", len(buf)))
@@ -216,6 +260,8 @@ def decode_message(data: bytes, resolve_ref=None, make_tensor=None):
     for _ in range(nbufs):
         (n,) = struct.unpack_from("<Q", data, pos)
         pos += 8
+        if pos + n > len(data):
+            raise ValueError("message ends inside an array buffer")
         buffers.append(data[pos:pos + n])
         pos += n
     return decode_tree(header, buffers, resolve_ref, make_tensor)

@@ -5,6 +5,7 @@ this raise, hang, or report a check as passed that did not pass.
 """
 from __future__ import annotations
 
+import ast
 import time
 import traceback
 from pathlib import Path
@@ -13,6 +14,21 @@ from grader.catalog import Kata
 from grader.checklib import CheckContext, CheckFailed
 from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult
 from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LearnerFault, LearnerProcess
+
+
+def stubbed_functions(module_file: Path, names: list[str]) -> list[str]:
+    """Functions whose body is still only `raise NotImplementedError(...)` (read with ast, never run)."""
+    try:
+        tree = ast.parse(module_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    stubbed = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            if len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in ast.unparse(body[0]):
+                stubbed.append(node.name)
+    return stubbed
 
 
 def _not_implemented(function: str | None) -> dict:
@@ -62,15 +78,22 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
 def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
                memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
     """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
+    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only)
+
+
+def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
+    """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file)
-    module_file = Path(source_dir) / kata.learner_file
+    module_file = Path(module_file)
+    source_dir = module_file.parent
     if not module_file.is_file():
         result.fatal = f"{module_file} does not exist"
         result.checks.append(CheckResult("load", "Learner file present", ERROR, result.fatal,
                                          [f"run `kata init` to create it, or restore it from a backup"]))
         return result
-    with LearnerProcess(kata.id, module_file, Path(source_dir), kata.framework, timeout, memory_mb) as process:
+    with LearnerProcess(kata.id, module_file, source_dir, kata.framework, timeout, memory_mb) as process:
         try:
             functions = process.load()
         except LearnerFault as fault:
@@ -87,6 +110,7 @@ def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT
                     "functions", "Required functions are defined", ERROR, result.fatal,
                     [f"the grader calls {', '.join(kata.functions)}; keep the names and signatures of the stub"]))
             else:
+                result.stubbed = stubbed_functions(module_file, kata.functions)
                 _run_checks(process, kata, seed, only, result)
         result.output = process.output.text()
         result.output_truncated_bytes = process.output.dropped
@@ -108,5 +132,6 @@ def _run_checks(process: LearnerProcess, kata: Kata, seed: int, only, result: Ka
                 if skipped:
                     result.checks[-1].details.append(f"{skipped} later checks did not run")
                 break
-    if kata.framework == "numpy" and (process.blocked_imports or result.fatal is None):
+    ran_code = any(not any(d.get("id") == "not-implemented" for d in c.diagnoses) for c in result.checks)
+    if kata.framework == "numpy" and (process.blocked_imports or (result.fatal is None and ran_code)):
         result.checks.append(_framework_result(kata, process.blocked_imports))

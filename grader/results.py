@@ -46,6 +46,7 @@ class KataResult:
     output_truncated_bytes: int = 0
     duration_s: float = 0.0
     fatal: str | None = None  # set when the learner process died or could not load
+    stubbed: list[str] = field(default_factory=list)  # functions whose body is still the stub's raise
 
     @property
     def passed(self) -> bool:
@@ -54,7 +55,7 @@ class KataResult:
     @property
     def not_implemented(self) -> list[str]:
         """Functions reported as still raising NotImplementedError."""
-        names: list[str] = []
+        names: list[str] = list(self.stubbed)
         for c in self.checks:
             for d in c.diagnoses:
                 if d.get("id") == "not-implemented" and d.get("function") not in names:
@@ -88,6 +89,7 @@ class KataResult:
             "status": self.status,
             "counts": self.counts(),
             "fatal": self.fatal,
+            "not_implemented": self.not_implemented,
             "duration_s": round(self.duration_s, 3),
             "output": self.output,
             "output_truncated_bytes": self.output_truncated_bytes,

@@ -7,7 +7,7 @@ torch is imported only in the learner's process; the grader compares NumPy copie
 import numpy as np
 
 from grader import cases
-from grader.checklib import (check, directional_check, expect_close, expect_directional, expect_grads,
+from grader.checklib import (check, expect_close, expect_finite_differences, expect_grads,
                              expect_repeatable, type_name)
 from grader.codec import AsTensor, TensorInfo
 
@@ -137,7 +137,7 @@ def finite_differences(ctx):
     def loss_at(p):
         return learner_loss(ctx, p["X"], y, {k: p[k] for k in PARAM_NAMES})
 
-    expect_directional(ctx, directional_check(loss_at, grads, point, ctx.rng), "autograd_gradients")
+    expect_finite_differences(ctx, loss_at, grads, point, label=lambda n: f"grads[{n!r}]")
 
 
 @check("repeatable", "No gradient accumulation across calls; inputs unmodified", hint=3)

@@ -1,0 +1,179 @@
+"""The `kata` command line: init, list, hint, grade, exit codes and JSON."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from grader.catalog import Catalog
+from grader.cli import main
+from grader.workspace import BACKUP_DIR, STATE_FILE
+
+CATALOG = Catalog.builtin()
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path):
+    monkeypatch.delenv("KATA_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def workspace(run, tmp_path):
+    ws = tmp_path / "ws"
+    assert run("init", ws).exit_code == 0
+    return ws
+
+
+def solve(ws, *kata_ids):
+    for kata_id in kata_ids:
+        kata = CATALOG.get(kata_id)
+        shutil.copyfile(kata.reference_path, ws / kata.learner_file)
+
+
+def test_version_and_help(run):
+    assert run("--version").output.strip().endswith("0.1.0")
+    for command in ([], ["grade"], ["init"], ["list"], ["hint"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_python_dash_m_grader_works():
+    out = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "kata grade" in out.stdout
+
+
+def test_init_creates_stubs_and_state(run, tmp_path):
+    result = run("init")
+    ws = tmp_path / "kata-workspace"
+    assert result.exit_code == 0
+    for kata in CATALOG:
+        assert (ws / kata.learner_file).read_bytes() == kata.stub_path.read_bytes()
+    assert json.loads((ws / STATE_FILE).read_text())["katas"] == {}
+
+
+def test_init_never_overwrites_without_force(run, workspace):
+    learner = workspace / "part1_softmax_ce.py"
+    learner.write_text("# my work\n")
+    result = run("init", workspace)
+    assert result.exit_code == 0
+    assert "kept your existing" in result.output and "part1_softmax_ce.py" in result.output
+    assert learner.read_text() == "# my work\n"
+
+
+def test_init_force_keeps_a_backup(run, workspace):
+    learner = workspace / "part1_softmax_ce.py"
+    learner.write_text("# my work\n")
+    result = run("init", workspace, "--force")
+    assert result.exit_code == 0 and "previous versions are in" in result.output
+    backups = list((workspace / BACKUP_DIR).glob("*/part1_softmax_ce.py"))
+    assert [b.read_text() for b in backups] == ["# my work\n"]
+    assert learner.read_bytes() == CATALOG.get("part1").stub_path.read_bytes()
+
+
+def test_grade_without_workspace_exits_2_and_says_how_to_make_one(run):
+    result = run("grade", "part1")
+    assert result.exit_code == 2
+    assert "kata init" in result.output
+
+
+def test_grade_usage_errors_exit_2(run, workspace):
+    assert run("grade", "-w", workspace).exit_code == 2            # nothing named
+    result = run("grade", "part9", "-w", workspace)
+    assert result.exit_code == 2 and "no kata named 'part9'" in result.output
+    assert run("grade", "part1", "--format", "pdf", "-w", workspace).exit_code == 2
+    assert run("grade", "part1", "-w", workspace.parent / "nowhere").exit_code == 2
+
+
+def test_fresh_workspace_fails_every_kata_with_not_implemented(run, workspace):
+    result = run("grade", "--all", "-w", workspace, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert [k["status"] for k in report["katas"]] == ["not-implemented"] * len(CATALOG)
+    text = run("grade", "--all", "-w", workspace).output
+    assert text.count("not implemented yet") == len(CATALOG)
+
+
+def test_reference_grades_green_with_exit_0(run):
+    result = run("grade", "--all", "--reference", "--seed", "11")
+    assert result.exit_code == 0, result.output
+    assert "5 of 5 katas passed" in result.output
+
+
+def test_json_schema(run):
+    result = run("grade", "softmax-ce", "linear-backward", "--reference", "--format", "json", "--seed", "3")
+    report = json.loads(result.output)
+    assert report["version"] == 1 and report["seed"] == 3 and report["passed"] is True
+    assert [k["id"] for k in report["katas"]] == ["part1", "part2"]  # aliases resolve to ids
+    for kata in report["katas"]:
+        assert kata["passed"] is True
+        for check in kata["checks"]:
+            assert set(check) >= {"name", "title", "status", "message", "details", "call", "seed", "hint",
+                                  "diagnoses"}
+            assert check["status"] in {"pass", "fail", "warn", "error"}
+
+
+def test_grade_finds_workspace_from_env_and_from_a_subfolder(run, workspace, monkeypatch):
+    solve(workspace, "part2")
+    monkeypatch.setenv("KATA_WORKSPACE", str(workspace))
+    assert run("grade", "part2").exit_code == 0
+    monkeypatch.delenv("KATA_WORKSPACE")
+    sub = workspace / "notes" / "deeper"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    assert run("grade", "part2").exit_code == 0
+
+
+def test_a_failing_kata_exits_1_with_a_reproducer(run, workspace):
+    (workspace / "part2_linear_backward.py").write_text(
+        "def linear_forward(A, W, b):\n    return A @ W + b\n\n"
+        "def linear_backward(dZ, A, W):\n    return dZ @ W.T, A.T @ dZ, dZ.sum(axis=0, keepdims=True)\n")
+    result = run("grade", "part2", "-w", workspace, "--seed", "99")
+    assert result.exit_code == 1
+    assert "db has shape (1, 3), expected (3,)" in result.output
+    assert "kata grade part2 --seed 99" in result.output
+
+
+def test_output_file_html_is_self_contained(run, workspace, tmp_path):
+    out = tmp_path / "report.html"
+    result = run("grade", "part1", "-w", workspace, "--format", "html", "--output", out)
+    assert result.exit_code == 1
+    html = out.read_text()
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "http://" not in html and "https://" not in html
+    assert "not implemented" in html.lower()
+
+
+def test_list_shows_progress(run, workspace):
+    solve(workspace, "part1")
+    (workspace / "part2_linear_backward.py").write_text(
+        "def linear_forward(A, W, b):\n    return A @ W + b\n\n"
+        "def linear_backward(dZ, A, W):\n    return dZ @ W.T, A.T @ dZ, -dZ.sum(axis=0)\n")
+    run("grade", "part1", "part2", "part3", "-w", workspace)
+    lines = run("list", "-w", workspace).output.splitlines()
+    status = {line.split()[0]: line for line in lines if line.startswith("part")}
+    assert status["part1"].endswith("passed")
+    assert "failing" in status["part2"] and "checks" in status["part2"]
+    assert status["part3"].endswith("not started")
+    assert status["part4"].endswith("not started")
+    assert "next: kata grade part2" in lines[-1]
+
+
+def test_hint_shows_the_next_level_and_remembers(run, workspace):
+    first = run("hint", "part2", "-w", workspace).output
+    second = run("hint", "part2", "-w", workspace).output
+    assert "hint 1 of" in first and "hint 2 of" in second
+    state = json.loads((workspace / STATE_FILE).read_text())
+    assert state["katas"]["part2"]["hints_seen"] == 2
+
+
+def test_damaged_state_file_warns_and_recovers(run, workspace):
+    (workspace / STATE_FILE).write_text("{not json")
+    result = run("list", "-w", workspace)
+    assert result.exit_code == 0 and "damaged" in result.output
