@@ -50,7 +50,9 @@ def main():
     Start here:
       kata init            make ./kata-workspace with the five stubs
       kata list            see the katas and your progress
+      kata show part1      read a kata's task and shapes
       kata grade part1     grade one kata (ids or aliases), or --all
+      kata hint part1      the next hint when you are stuck
     """
 
 
@@ -79,8 +81,9 @@ def init(directory, force):
     if outcome.kept:
         click.echo(f"kept your existing {', '.join(outcome.kept)} (use --force to replace them; "
                    "a backup is made first)")
-    click.echo(f"\nnext: cd {ws} && kata list, then edit {catalog.katas[0].learner_file} "
-               f"and run `kata grade {catalog.katas[0].id}`")
+    first = catalog.katas[0]
+    click.echo(f"\nnext: cd {ws}, read the task with `kata show {first.id}`, edit {first.learner_file}, "
+               f"then run `kata grade {first.id}`")
 
 
 @main.command(name="list")
@@ -222,3 +225,12 @@ def hint(kata, all_, level, workspace):
         write_state(ws, state)
     if max(shown) < total and not all_:
         click.echo(f"(run `kata hint {target.id}` again for the next hint)")
+
+
+@main.command()
+@click.argument("kata")
+def show(kata):
+    """Print KATA's instructions: the task, the shapes, and what the grader checks."""
+    target = _resolve(_catalog(), [kata])[0]
+    click.echo(f"{target.id} ({target.alias}) · {target.interview_part}\n")
+    click.echo(target.instructions.rstrip())
