@@ -7,9 +7,13 @@ crashes, hangs, floods of output) into a `LearnerFault` phrased for the learner.
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import select
 import signal
+import struct
+import termios
 import subprocess
 import sys
 import tempfile
@@ -24,7 +28,10 @@ from grader import codec
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MEMORY_MB = 2048
 OUTPUT_LIMIT_BYTES = 8 * 1024
+OUTPUT_TAIL_BYTES = 2 * 1024     # kept apart from the head, to diagnose a crash after a flood
+SETUP_TIMEOUT_S = 120.0          # harness start-up (importing torch), not charged to the learner
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory", "memoryerror", "bad_alloc")
 
 
 class LearnerFault(Exception):
@@ -53,15 +60,22 @@ class CapturedOutput:
     limit: int = OUTPUT_LIMIT_BYTES
     head: bytearray = field(default_factory=bytearray)
     dropped: int = 0
+    tail: bytearray = field(default_factory=bytearray)  # the last OUTPUT_TAIL_BYTES, for diagnosis only
 
     def feed(self, chunk: bytes) -> None:
         room = self.limit - len(self.head)
         if room > 0:
             self.head += chunk[:room]
         self.dropped += max(0, len(chunk) - max(room, 0))
+        self.tail += chunk[-OUTPUT_TAIL_BYTES:]
+        del self.tail[:-OUTPUT_TAIL_BYTES]
 
     def text(self) -> str:
         return self.head.decode("utf-8", errors="replace")
+
+    def mentions_memory(self) -> bool:
+        text = (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace").lower()
+        return any(word in text for word in _MEMORY_WORDS)
 
 
 def _drain(stream, sink: CapturedOutput) -> None:
@@ -82,28 +96,104 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def kill_tree(process: subprocess.Popen, token: str) -> None:
-    """Kill the child, its process group, and any descendant that escaped the group."""
+def _process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state letter) for every process in /proc."""
+    table = {}
     try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-    # A learner's background process may have called setsid(); it still carries our token.
-    proc = Path("/proc")
-    if proc.is_dir():
-        needle = f"KATA_RUN_TOKEN={token}".encode()
-        for entry in proc.iterdir():
-            if not entry.name.isdigit() or int(entry.name) == os.getpid():
-                continue
+        entries = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rindex(b")") + 2:].split()
+            table[int(name)] = (int(fields[1]), fields[0].decode())
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], [root]
+    while stack:
+        for pid in children.get(stack.pop(), []):
+            if pid not in found:
+                found.append(pid)
+                stack.append(pid)
+    return found
+
+
+def _token_holders(token: str, table: dict[int, tuple[int, str]]) -> list[int]:
+    needle = f"KATA_RUN_TOKEN={token}".encode()
+    found = []
+    for pid in table:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if needle in f.read().split(b"\0"):
+                    found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def kill_tree(process: subprocess.Popen, token: str) -> None:
+    """Kill the child and every process it started, wherever they went.
+
+    The child is a child subreaper (see child.py), so while it lives every
+    descendant, even one that called setsid() and cleared its environment, stays
+    in its subtree. So: freeze the child, kill its subtree until nothing is
+    left, then kill the child's process group and, finally, anything that still
+    carries this run's KATA_RUN_TOKEN (descendants orphaned by an earlier death).
+    """
+    me = os.getpid()
+    # returncode None: not reaped yet, so the pid is still ours (alive or a zombie).
+    ours = process.returncode is None
+    if ours:
+        try:
+            os.kill(process.pid, signal.SIGSTOP)  # it cannot start anything new meanwhile
+        except OSError:
+            pass
+    for _ in range(100):
+        table = _process_table()
+        victims = set(_descendants(process.pid, table)) if ours else set()
+        victims.update(_token_holders(token, table))
+        victims -= {me, process.pid}
+        live = [pid for pid in victims if table.get(pid, (0, "X"))[1] not in "ZX"]
+        if not live:
+            break
+        for pid in live:
             try:
-                if needle in (entry / "environ").read_bytes().split(b"\0"):
-                    os.kill(int(entry.name), signal.SIGKILL)
-            except (OSError, ValueError):
-                continue
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.005)
+    if ours:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.kill(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
     try:
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         pass
+
+
+_DUMP_LINE = re.compile(r'^\s*File "(.*)", line (\d+) in (.*)$')
+
+
+def _in_roots(filename: str, roots: list[str]) -> bool:
+    filename = os.path.abspath(filename)
+    return any(filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 class LearnerProcess:
