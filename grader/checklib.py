@@ -171,6 +171,8 @@ class CheckContext:
 # -- validating what came back -----------------------------------------------
 
 def expect_tuple(ctx: CheckContext, value, n: int, what: str) -> tuple:
+    if value is None:
+        ctx.fail(f"{what} returned None: is a return statement missing?")
     if not isinstance(value, (tuple, list)):
         ctx.fail(f"{what} should return a tuple of {n} values, got {type_name(value)}")
     if len(value) != n:
@@ -208,7 +210,7 @@ def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype) -> np
         ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy array",
                  ["convert with .detach().numpy()"])
     if value is None:
-        ctx.fail(f"{name} is None: did the function forget to return it?")
+        ctx.fail(f"{name} is None: is a return statement missing?")
     if not isinstance(value, np.ndarray):
         ctx.fail(f"{name} should be a NumPy array of shape {shape}, got {type_name(value)}")
     if value.shape != tuple(shape):
@@ -224,7 +226,9 @@ def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
     """A loss: Python float, NumPy scalar or 0-d array (not shape (1,) or (B,))."""
     if isinstance(value, TensorInfo):
         ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy or Python number")
-    if isinstance(value, bool) or value is None:
+    if value is None:
+        ctx.fail(f"{name} is None: is a return statement missing?")
+    if isinstance(value, bool):
         ctx.fail(f"{name} should be a number, got {type_name(value)}")
     if isinstance(value, (int, float)):
         return float(value)
