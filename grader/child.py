@@ -1,11 +1,17 @@
-"""The learner's side of the sandbox: `python -m grader.child READ_FD WRITE_FD`.
+"""The learner's side of the sandbox: `python -m grader.child READ_FD WRITE_FD [FAULT_LOG]`.
 
 This process imports the learner's module and calls its functions on request.
 It computes nothing the grade depends on; it only reports what the learner's
 code returned (or raised). Everything it sends is plain data (see codec.py).
+
+It is a child subreaper, so every process the learner starts stays in its
+subtree where the grader can find and kill it; faulthandler writes crash and
+time-limit stack dumps to FAULT_LOG, from which the grader picks the learner's
+frames.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import traceback
@@ -100,6 +106,30 @@ def describe_exception(exc: BaseException, roots: list[str]) -> dict:
 RESERVE_BYTES = 8 << 20  # freed on MemoryError so that the harness can still describe it
 
 
+class Interrupts:
+    """A SIGINT that learner code sends itself (say, from a timer thread) becomes its
+    KeyboardInterrupt while learner code is on the stack, and never breaks the harness
+    between calls: one that arrives then is delivered when learner code next runs.
+    Deciding by the interrupted frame's stack (not by a flag) leaves no window."""
+
+    roots: list[str] = []
+    pending = False
+
+    @classmethod
+    def on_sigint(cls, signum, frame):
+        while frame is not None:
+            if in_roots(frame.f_code.co_filename, cls.roots):
+                raise KeyboardInterrupt
+            frame = frame.f_back
+        cls.pending = True
+
+    @classmethod
+    def deliver_pending(cls) -> None:
+        if cls.pending:
+            cls.pending = False
+            raise KeyboardInterrupt
+
+
 class Harness:
     def __init__(self, setup: dict):
         self.workspace = os.path.abspath(setup["workspace"])
@@ -107,6 +137,7 @@ class Harness:
         self.module = None
         self.handles: dict[int, object] = {}
         self.roots = [self.workspace]
+        Interrupts.roots = self.roots
         self.blocker = None
         if setup["framework"] == "numpy":
             self.blocker = ImportBlocker(setup["kata"])
@@ -114,12 +145,13 @@ class Harness:
             import torch
             torch.set_num_threads(1)
         import numpy  # noqa: F401  (imported before the memory limit is set)
-        sys.path.insert(0, self.workspace)
-        if self.blocker is not None:
-            sys.meta_path.insert(0, self.blocker)
         limit_memory(setup.get("memory_mb"), extra=RESERVE_BYTES)
         self.reserve = None
         self.replenish()
+        # Only now can the learner's folder shadow a module name (say, a resource.py).
+        sys.path.insert(0, self.workspace)
+        if self.blocker is not None:
+            sys.meta_path.insert(0, self.blocker)
 
     def replenish(self) -> None:
         if self.reserve is None:
@@ -143,13 +175,12 @@ class Harness:
         return list(self.blocker.attempts)
 
     def load(self) -> dict:
-        import importlib.util
-
         name = os.path.splitext(os.path.basename(self.module_file))[0]
         spec = importlib.util.spec_from_file_location(name, self.module_file)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # lets the learner's other parts import it by name
         try:
+            Interrupts.deliver_pending()
             spec.loader.exec_module(module)
             functions = set()
             for attr in list(module.__dict__):
@@ -182,6 +213,7 @@ class Harness:
         args = request["args"]
         kwargs = request.get("kwargs") or {}
         try:
+            Interrupts.deliver_pending()
             result = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             return self.failure(exc)
@@ -256,6 +288,7 @@ def main() -> None:
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1, file=fault_log, all_threads=True)
     sys.dont_write_bytecode = True
+    signal.signal(signal.SIGINT, Interrupts.on_sigint)
     become_subreaper()
 
     harness = None

@@ -74,8 +74,8 @@ def _summary(value) -> str:
 class _Budget:
     """Shared by one encode: how many nodes are left, and which containers are open."""
 
-    def __init__(self, nodes: int = MAX_NODES):
-        self.nodes = nodes
+    def __init__(self, nodes: int | None = None):
+        self.nodes = MAX_NODES if nodes is None else nodes
         self.open: set[int] = set()
 
 
@@ -97,6 +97,11 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
         return {"t": "opaque", "type": _type_name(value), "summary": "nested too deeply"}
     if value is None or type(value) is bool:
         return {"t": "v", "v": value}
+    # NumPy first: np.float64 is also a Python float, and its dtype matters to the checks.
+    if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
+        return _encode_array(value, buffers, "nd")
+    if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
+        return _encode_array(np.asarray(value), buffers, "npscalar")
     if isinstance(value, str):
         return {"t": "v", "v": str.__str__(value)}
     if isinstance(value, int):
@@ -104,10 +109,6 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
         return {"t": "int", "v": format(int.__index__(value), "x")}
     if isinstance(value, float):
         return {"t": "float", "v": float.__repr__(value)}  # repr keeps nan/inf and every bit
-    if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
-        return _encode_array(value, buffers, "nd")
-    if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
-        return _encode_array(np.asarray(value), buffers, "npscalar")
     if isinstance(value, (list, tuple, dict)):
         if id(value) in budget.open:
             return {"t": "opaque", "type": _type_name(value), "summary": "a container that contains itself"}

@@ -112,8 +112,9 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
             else:
                 result.stubbed = stubbed_functions(module_file, kata.functions)
                 _run_checks(process, kata, seed, only, result)
-        result.output = process.output.text()
-        result.output_truncated_bytes = process.output.dropped
+    # After close(): the child is gone, so everything it printed has been read.
+    result.output = process.output.text()
+    result.output_truncated_bytes = process.output.dropped
     result.duration_s = time.monotonic() - started
     return result
 
@@ -124,8 +125,9 @@ def _run_checks(process: LearnerProcess, kata: Kata, seed: int, only, result: Ka
         try:
             result.checks.append(run_check(process, kata, check, seed))
         except LearnerFault as fault:
+            # A crash or time-out is not about the check's topic, so its hint would mislead.
             result.checks.append(_fault_result(check.name, check.title, fault, getattr(fault, "call", None),
-                                               seed, check.hint))
+                                               seed, None if fault.fatal else check.hint))
             if fault.fatal:
                 result.fatal = fault.message
                 skipped = len(checks) - index - 1

@@ -13,10 +13,10 @@ import re
 import select
 import signal
 import struct
-import termios
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import uuid
@@ -36,7 +36,7 @@ _MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory",
 
 
 class LearnerFault(Exception):
-    """Learner code did not return normally. `fatal` means the process is gone."""
+    """Learner code did not return normally. `fatal` means grading this kata cannot go on."""
 
     def __init__(self, kind: str, message: str, details: list[str] | None = None,
                  fatal: bool = False, function: str | None = None):
@@ -251,6 +251,16 @@ def _frame_text(f: Frame) -> str:
     return text
 
 
+def _state(pid: int) -> str:
+    """The state letter of `pid` in /proc (R, S, T, Z, ...), or "?" if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        return data[data.rindex(b")") + 2:].split()[0].decode()
+    except (OSError, ValueError, IndexError):
+        return "?"
+
+
 _DUMP_LINE = re.compile(r'^\s*File "(.*)", line (\d+) in (.*)$')
 
 
@@ -301,8 +311,13 @@ class LearnerProcess:
         try:
             self._start()
         except LearnerFault as fault:
-            self._start_fault = self._internal("the sandbox did not start", fault.message,
-                                               fault.details + self._output_tail_lines())
+            # No learner code has run yet, so whatever happened is the grader's problem.
+            if fault.kind == "internal":
+                self._start_fault = fault
+            else:
+                why = (f"it was not ready after {SETUP_TIMEOUT_S:g} s" if fault.kind == "timeout"
+                       else "it stopped during start-up")
+                self._start_fault = self._internal("the sandbox did not start", why, self._output_tail_lines())
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             self._start_fault = self._internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")
         if self._start_fault is not None and self.process is not None:
@@ -347,7 +362,9 @@ class LearnerProcess:
                                "module_file": str(self.module_file), "framework": self.framework,
                                "memory_mb": self.memory_mb}, budget=SETUP_TIMEOUT_S, charge=False)
         if not reply.get("ok"):
-            raise self._fault_from_error(reply.get("error", {}), None)
+            error = reply.get("error", {})
+            raise self._internal("the sandbox did not start", f"{error.get('type', '?')}: {error.get('message', '')}",
+                                 error.get("trace", []))
 
     def close(self) -> None:
         if self.process is not None:
@@ -506,13 +523,14 @@ class LearnerProcess:
     def _on_timeout(self, function: str | None):
         """Out of time: note where the learner's code is, kill everything, raise."""
         frames: list[Frame] = []
-        if self.process is not None and self.process.poll() is None and hasattr(signal, "SIGUSR1"):
+        if (self.process is not None and self.process.poll() is None and hasattr(signal, "SIGUSR1")
+                and _state(self.process.pid) not in "Tt"):  # a stopped process cannot dump its stack
             before = self._dump_size()
             try:
                 os.kill(self.process.pid, signal.SIGUSR1)  # faulthandler in the child dumps its stack
             except OSError:
                 pass
-            until, last = time.monotonic() + 0.5, before
+            until, last = time.monotonic() + 1.0, before  # returns as soon as the dump is written
             while time.monotonic() < until:
                 time.sleep(0.02)
                 size = self._dump_size()

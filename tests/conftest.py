@@ -1,0 +1,35 @@
+"""Shared pytest fixtures. Keep them generic: several test files use them."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import Catalog
+from grader.workspace import init_workspace
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The built-in katas."""
+    return Catalog.builtin()
+
+
+@pytest.fixture
+def learner_workspace(tmp_path, catalog):
+    """Factory: `learner_workspace(kata_id, source)` makes a fresh workspace with
+    `kata init` (all stubs), overwrites that kata's learner file with `source`
+    (dedented), and returns `(kata, workspace_path)`. `source=None` keeps the stub."""
+    counter = {"n": 0}
+
+    def make(kata_id: str, source: str | None = None, name: str | None = None):
+        counter["n"] += 1
+        ws = tmp_path / (name or f"ws{counter['n']}")
+        init_workspace(ws, list(catalog))
+        kata = catalog.get(kata_id)
+        if source is not None:
+            (ws / kata.learner_file).write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+        return kata, Path(ws)
+
+    return make
