@@ -113,12 +113,17 @@ def describe(name: str, m: Mismatch, named: dict[str, int] | None = None) -> tup
         message = f"{name} has {m.non_finite} non-finite entries (NaN or inf) where finite values are expected"
     elif m.transposed:
         message = f"{name} equals the transpose of the expected value"
-    elif m.clean_factor is not None and abs(m.clean_factor - 1) > 1e-3:
+    elif (m.clean_factor is not None and abs(m.clean_factor - 1) > 1e-3
+          and (m.size > 1 or _clean_number(m.clean_factor) is not None)):  # any scalar is "a factor" of another
         message = f"{name} is {factor_phrase(m.clean_factor, named)}"
+    elif m.size == 1:
+        message = f"{name} is {m.got_at_worst:.6g}, expected {m.expected_at_worst:.6g}"
     else:
         message = f"{name} differs from the expected value in {m.n_bad} of {m.size} entries"
-    details = [f"worst at {_fmt_index(m.worst_index)}: got {m.got_at_worst:.6g}, expected "
-               f"{m.expected_at_worst:.6g} (abs err {m.max_abs_err:.3g}, rel err {m.max_rel_err:.3g})"]
+    rel = f", rel err {m.max_rel_err:.3g}" if m.expected_at_worst != 0 else ""
+    where = f"worst at {_fmt_index(m.worst_index)}: " if m.size > 1 else ""
+    details = [f"{where}got {m.got_at_worst:.6g}, expected {m.expected_at_worst:.6g} "
+               f"(abs err {m.max_abs_err:.3g}{rel})"]
     if m.cosine is not None and m.clean_factor is None and not m.transposed:
         details.append(f"cosine similarity with the expected {name}: {m.cosine:.4f}")
     return message, details

@@ -86,7 +86,7 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file)
-    module_file = Path(module_file)
+    module_file = Path(module_file).resolve()  # the child runs in a temporary folder
     source_dir = module_file.parent
     if not module_file.is_file():
         result.fatal = f"{module_file} does not exist"

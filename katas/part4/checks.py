@@ -5,6 +5,7 @@ from grader import cases
 from grader.checklib import (check, expect_close, expect_finite, expect_finite_differences,
                              expect_grads, expect_repeatable, expect_scalar, expect_tuple)
 from grader.codec import Ref
+from grader.compare import tolerances
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
 
@@ -95,23 +96,66 @@ def finite_differences(ctx):
     expect_finite_differences(ctx, loss_at, grads, point, label=lambda n: f"grads[{n!r}]")
 
 
-@check("stability", "Large logits (around 1e3) give finite, exact results", hint=1)
+def logits_of(X, params) -> np.ndarray:
+    p = cases.f64(params)
+    return np.maximum(np.asarray(X, np.float64) @ p["W1"] + p["b1"], 0) @ p["W2"] + p["b2"]
+
+
+def expect_exact_at_scale(ctx, X, y, params, dtype, note):
+    """Finite, and equal to the reference within tolerances scaled by the logits' size."""
+    loss, got, _ = learner_grads(ctx, X, y, params)
+    expect_finite(ctx, loss, "loss", note)
+    for name in GRAD_NAMES:
+        expect_finite(ctx, got[name], f"grads[{name!r}]", note)
+    want_loss, want = expected(ctx, X, y, params)
+    # Rounding a logit of size L costs eps·L in absolute terms, in any correct code.
+    logit_scale = float(np.abs(logits_of(X, params)).max())
+    expect_close(ctx, loss, want_loss, "loss", dtype, scale=logit_scale, details=note)
+    compare_grads(ctx, got, want, dtype, {"B": len(y)}, scale_factor=logit_scale, details=note)
+
+
+@check("stability", "Large logits, and rows at very different offsets, give finite, exact results", hint=1)
 def stability(ctx):
     for dtype in cases.DTYPES:
+        # Every logit near 2000, with the usual moderate spread inside a row:
+        # overflow unless the max is subtracted.
         X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
-        params["W2"] = params["W2"] * 30
         params["b2"] = params["b2"] + 2000.0
         X, params = X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
-        loss, got, _ = learner_grads(ctx, X, y, params)
-        note = ["logits near 2000: subtract each row's max before exp"]
-        expect_finite(ctx, loss, "loss", note)
-        for name in GRAD_NAMES:
-            expect_finite(ctx, got[name], f"grads[{name!r}]", note)
-        want_loss, want = expected(ctx, X, y, params)
-        logit_scale = 2100.0  # float rounding of logits this large is eps * 2000 in absolute terms
-        expect_close(ctx, loss, want_loss, "loss", dtype, scale=logit_scale, details=note)
-        compare_grads(ctx, got, want, dtype, {"B": len(y)}, scale_factor=logit_scale, details=note)
-    ctx.note("finite and exact with logits around 2000")
+        expect_exact_at_scale(ctx, X, y, params, dtype, ["logits near 2000: subtract the max before exp"])
+        # A shared column in W2 shifts each row by its own H1·v: rows thousands apart.
+        X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
+        params["W2"] = params["W2"] + 500.0 * ctx.rng.standard_normal((params["W2"].shape[0], 1))
+        X, params = X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
+        spread = np.ptp(logits_of(X, params).max(axis=1))
+        expect_exact_at_scale(ctx, X, y, params, dtype,
+                              [f"row maxima {spread:.0f} apart: subtract each row's own max "
+                               "(axis=1, keepdims=True), not one global max"])
+    ctx.note("finite and exact with logits in the thousands and rows far apart")
+
+
+@check("log-space-loss", "The loss stays exact when a true-class probability underflows", hint=3)
+def log_space_loss(ctx):
+    for dtype in cases.DTYPES:
+        X, y, params = cases.mlp_inputs(ctx.rng, dtype=dtype, **cases.SMALL)
+        loss, _ = learner_forward(ctx, X, y, params)
+        expect_close(ctx, loss, expected(ctx, X, y, params)[0], "loss", dtype, named={"B": len(y)})
+        # Class y[0] pushed 800 below the rest: its probability underflows, its loss is ~800.
+        params = {**params, "b2": params["b2"].copy()}
+        params["b2"][y[0]] -= 800
+        loss, _ = learner_forward(ctx, X, y, params)
+        want, _ = expected(ctx, X, y, params)
+        if np.isnan(loss):
+            ctx.fail("loss is NaN when a true-class probability underflows to 0",
+                     ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"])
+        rtol, atol = tolerances(dtype, float(np.abs(logits_of(X, params)).max()))
+        if not np.isfinite(loss) or abs(loss - want) > atol + rtol * abs(want):
+            ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
+                     "the others)",
+                     ["-log(probs[y]) is inf (or clipped) once probs[y] underflows; compute the loss in log space "
+                      "(log-sum-exp)"])
+            return
+    ctx.note("loss computed in log space")
 
 
 @check("repeatable", "Inputs unmodified, and a second call gives the same answer")
@@ -125,4 +169,4 @@ def repeatable(ctx):
     ctx.note("inputs and cache unchanged; repeat calls agree")
 
 
-CHECKS = [shapes, forward, gradients, batch_mean, finite_differences, stability, repeatable]
+CHECKS = [shapes, forward, gradients, batch_mean, finite_differences, stability, log_space_loss, repeatable]
