@@ -39,7 +39,8 @@ class ImportBlocker:
 
 
 def in_roots(filename: str, roots: list[str]) -> bool:
-    filename = os.path.abspath(filename)
+    if not os.path.isabs(filename):  # "<frozen runpy>", "<string>": never the learner's file
+        return False
     return any(filename == root or filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 

@@ -59,7 +59,7 @@ def compare(got, expected, rtol: float, atol: float) -> Mismatch | None:
     if not bad.any():
         return None
     worst = np.unravel_index(int(np.argmax(np.where(bad, err, -1.0))), g.shape) if g.ndim else ()
-    rel = err / np.maximum(np.abs(e), atol if atol > 0 else 1e-300)
+    rel = err[worst] / max(abs(float(e[worst])), atol if atol > 0 else 1e-300)  # at the worst entry
     ratio = residual = cosine = None
     if finite.all():
         ee = float(np.vdot(e, e))
@@ -73,7 +73,7 @@ def compare(got, expected, rtol: float, atol: float) -> Mismatch | None:
     return Mismatch(
         n_bad=int(bad.sum()), size=int(g.size), worst_index=tuple(int(i) for i in worst),
         got_at_worst=float(g[worst]), expected_at_worst=float(e[worst]),
-        max_abs_err=float(np.max(err)), max_rel_err=float(np.max(rel)),
+        max_abs_err=float(np.max(err)), max_rel_err=float(rel),
         ratio=ratio, ratio_residual=residual, cosine=cosine, transposed=transposed,
         non_finite=int((~finite).sum()))
 

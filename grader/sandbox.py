@@ -265,7 +265,8 @@ _DUMP_LINE = re.compile(r'^\s*File "(.*)", line (\d+) in (.*)$')
 
 
 def _in_roots(filename: str, roots: list[str]) -> bool:
-    filename = os.path.abspath(filename)
+    if not os.path.isabs(filename):  # "<frozen runpy>", "<string>": never the learner's file
+        return False
     return any(filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 

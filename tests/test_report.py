@@ -162,7 +162,7 @@ def test_text_not_implemented_collapses(report):
 
 def test_text_fatal_and_output(report):
     out = rep.render(report, "text")
-    assert "your code could not be run:" in out
+    assert "grading stopped:" in out
     assert "      SyntaxError: invalid syntax (part4_mlp_backward.py, line 12)" in out
     assert "your code printed:\n    debug: dW = [[0.1, 0.2]]\n" in out
     assert "… 2048 more bytes not shown" in out
