@@ -114,7 +114,7 @@ def _environment(fmt: str):
         md_fence=md_fence,
         learner_file=learner_file,
         reproduce=lambda kata, seed: f"kata grade {kata.id} --seed {seed}",
-        hint_command=lambda kata: f"kata hint {kata.id}",
+        hint_command=lambda kata, level: f"kata hint {kata.id} --level {level}",
         problems=lambda kata: [c for c in kata.checks if c.status != PASS],
     )
     _ENVIRONMENTS[fmt] = env

@@ -140,10 +140,10 @@ def test_text_failure_details(report):
     assert "call: linear_backward(dZ[6,3] float32" in out
     assert "seed: 1234" in out
     assert "bias summed over the wrong axis — db = dZ.sum(axis=0)" in out
-    assert "hint: run `kata hint part2` (hint 1)" in out
+    assert "hint: run `kata hint part2 --level 1`" in out
     assert "E Inputs left intact" in out
     assert "! Loss stays finite far from the max" in out
-    assert "hint: run `kata hint part1` (hint 2)" in out
+    assert "hint: run `kata hint part1 --level 2`" in out
 
 
 def test_text_passing_checks_are_one_line(report):
@@ -221,7 +221,7 @@ def test_markdown_tables_and_details(report):
     assert "`kata grade part2 --seed 1234`" in out
     assert "`linear_backward(dZ[6,3] float32, A[6,4] float32, W[4,3] float32)`" in out
     assert "bias summed over the wrong axis" in out
-    assert "`kata hint part2`" in out
+    assert "`kata hint part2 --level 1`" in out
     assert "Not implemented yet: `relu_forward`, `relu_backward`. Fill in `part3_relu_backward.py`" in out
     assert "SyntaxError: invalid syntax" in out
     assert "2048 more bytes not shown" in out
