@@ -93,7 +93,7 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     if not module_file.is_file():
         result.fatal = f"{module_file} does not exist"
         result.checks.append(CheckResult("load", "Learner file present", ERROR, result.fatal,
-                                         [f"run `kata init` to create it, or restore it from a backup"]))
+                                         ["run `kata init` to create it, or restore it from a backup"]))
         return result
     # Import the checks (and NumPy with them) while the child interpreter boots: the
     # two biggest start-up costs then overlap instead of adding up.

@@ -318,6 +318,8 @@ class LearnerProcess:
             else:
                 why = (f"it was not ready after {SETUP_TIMEOUT_S:g} s" if fault.kind == "timeout"
                        else "it stopped during start-up")
+                if self._reader is not None and fault.kind != "timeout":
+                    self._reader.join(timeout=1.0)  # the child is gone: collect its last words
                 self._start_fault = self._internal("the sandbox did not start", why, self._output_tail_lines())
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             self._start_fault = self._internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")

@@ -13,7 +13,6 @@ the gradient of, and there is exactly one way to multiply the available
 matrices to get that shape.
 """
 
-import numpy as np
 
 
 def linear_forward(A, W, b):

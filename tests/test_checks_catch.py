@@ -13,52 +13,25 @@ kata, plus "numpy-only" for the NumPy parts.
 from __future__ import annotations
 
 import ast
-import shutil
-from pathlib import Path
+
 
 import pytest
 
 from grader.catalog import Catalog
-from grader.engine import grade_file
+from grader.corpus import EXPECT_KEYS, check_names, example_files, grade_example, read_expect
 from grader.results import ERROR, FAIL, WARN
 
 CATALOG = Catalog.builtin()
 SEED = 20240611
 SECOND_SEED = 7  # also run for the NumPy parts, whose grades are cheap (~0.2 s against ~1.5 s for torch)
-EXPECT_KEYS = {"fails", "warns", "passes", "needs"}
 
 
-def read_expect(path: Path) -> dict:
-    """The KATA_EXPECT literal of a kata file, from its AST."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "KATA_EXPECT"
-                                                for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"{path} has no module-level KATA_EXPECT = {{...}} literal")
 
 
-def check_names(kata) -> list[str]:
-    """Every check a grade of `kata` can report (the engine adds numpy-only for NumPy parts)."""
-    return [c.name for c in kata.checks] + (["numpy-only"] if kata.framework == "numpy" else [])
 
 
-def example_files(folder: str) -> list[tuple]:
-    return [(kata, path) for kata in CATALOG for path in sorted((kata.folder / folder).glob("*.py"))]
 
 
-def grade_example(kata, path: Path, seed: int, tmp_path: Path):
-    """Grade `path` against `kata`; a file with "needs" is graded in a workspace next to those
-    katas' reference files (e.g. a part4 that imports from part1_softmax_ce)."""
-    needs = read_expect(path).get("needs", [])
-    if needs:
-        for other in needs:
-            other_kata = CATALOG.get(other)
-            shutil.copyfile(other_kata.reference_path, tmp_path / other_kata.learner_file)
-        target = tmp_path / kata.learner_file
-        shutil.copyfile(path, target)
-        path = target
-    return grade_file(kata, path, seed)
 
 
 def summary(result) -> str:
@@ -68,7 +41,7 @@ def summary(result) -> str:
     return "\n".join(lines)
 
 
-MISTAKES = example_files("mistakes")
+MISTAKES = [(kata, path) for kata in CATALOG for path in example_files(kata, "mistakes")]
 CASES = [pytest.param(kata, path, seed, id=f"{kata.id}/{path.name}@{seed}")
          for kata, path in MISTAKES
          for seed in ((SEED, SECOND_SEED) if kata.framework == "numpy" else (SEED,))]
@@ -96,7 +69,7 @@ def test_mistake_file_is_tidy(kata, path):
 @pytest.mark.parametrize("kata, path, seed", CASES)
 def test_mistake_is_caught(kata, path, seed, tmp_path):
     expect = read_expect(path)
-    result = grade_example(kata, path, seed, tmp_path)
+    result = grade_example(CATALOG, kata, path, seed)
     status = {c.name: c.status for c in result.checks}
     internal = [c.name for c in result.checks if c.message.startswith("internal grader error")]
     assert not internal, f"grader bug in {internal} (seed {seed}):\n{summary(result)}"

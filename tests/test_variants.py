@@ -9,44 +9,22 @@ reference files, as a learner's part4 that imports its own earlier parts is.
 from __future__ import annotations
 
 import ast
-import shutil
-from pathlib import Path
+
 
 import pytest
 
 from grader.catalog import Catalog
-from grader.engine import grade_file
+from grader.corpus import EXPECT_KEYS, check_names, example_files, grade_example, read_expect
 from grader.results import PASS
 
 CATALOG = Catalog.builtin()
 SEEDS = (20240611, 7)
-EXPECT_KEYS = {"fails", "warns", "passes", "needs"}
 
 
-def read_expect(path: Path) -> dict:
-    """The KATA_EXPECT literal of a kata file, from its AST."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "KATA_EXPECT"
-                                                for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"{path} has no module-level KATA_EXPECT = {{...}} literal")
 
 
-def check_names(kata) -> list[str]:
-    return [c.name for c in kata.checks] + (["numpy-only"] if kata.framework == "numpy" else [])
 
 
-def grade_example(kata, path: Path, seed: int, tmp_path: Path):
-    needs = read_expect(path).get("needs", [])
-    if needs:
-        for other in needs:
-            other_kata = CATALOG.get(other)
-            shutil.copyfile(other_kata.reference_path, tmp_path / other_kata.learner_file)
-        target = tmp_path / kata.learner_file
-        shutil.copyfile(path, target)
-        path = target
-    return grade_file(kata, path, seed)
 
 
 def summary(result) -> str:
@@ -58,7 +36,7 @@ def summary(result) -> str:
     return "\n".join(lines)
 
 
-VARIANTS = [(kata, path) for kata in CATALOG for path in sorted((kata.folder / "variants").glob("*.py"))]
+VARIANTS = [(kata, path) for kata in CATALOG for path in example_files(kata, "variants")]
 
 
 @pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)
@@ -85,7 +63,7 @@ def test_variant_file_is_tidy(kata, path):
 @pytest.mark.parametrize("kata, path, seed", [pytest.param(k, p, s, id=f"{k.id}/{p.name}@{s}")
                                               for k, p in VARIANTS for s in SEEDS])
 def test_variant_passes_cleanly(kata, path, seed, tmp_path):
-    result = grade_example(kata, path, seed, tmp_path)
+    result = grade_example(CATALOG, kata, path, seed)
     assert result.fatal is None, f"{path.name} did not load or crashed (seed {seed}):\n{summary(result)}"
     not_clean = [c.name for c in result.checks if c.status != PASS]
     assert not not_clean, f"false alarm: {not_clean} on a correct variant (seed {seed}):\n{summary(result)}"
