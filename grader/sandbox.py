@@ -623,6 +623,13 @@ class LearnerProcess:
         if kind == "missing":
             return LearnerFault("missing", f"{self.module_file.name} has no function {function}()", function=function)
         if kind == "not-implemented":
+            raw = [f for f in error.get("frames", []) if isinstance(f, dict)]
+            inner = raw[-1] if raw else {}
+            # A part4 that calls its own unfinished part1: name the stub that raised.
+            if function and inner.get("function") not in (None, function):
+                culprit = f"{inner.get('function')}() in {Path(str(inner.get('file', '?'))).name}"
+                return LearnerFault("calls-stub", f"{function} calls {culprit}, which is not implemented yet "
+                                    "(it raises NotImplementedError)", frames, fatal=loading, function=function)
             return LearnerFault("not-implemented", f"{function or self.module_file.name} is not implemented yet "
                                 "(it raises NotImplementedError)", frames if not function else [],
                                 fatal=loading, function=function)

@@ -889,3 +889,22 @@ def test_cli_missing_workspace_exit_2(cli, tmp_path):
     out = cli("grade", "part2", "-w", tmp_path / "nowhere")
     assert out.returncode == 2
     assert "is not a kata workspace" in out.stderr
+
+
+def test_calling_an_unfinished_earlier_part_names_that_part(learner_workspace):
+    kata, ws = learner_workspace("part4", """
+        import numpy as np
+        from part1_softmax_ce import softmax_cross_entropy   # still the untouched stub
+
+        def mlp_forward(X, y, params):
+            H1 = np.maximum(X @ params["W1"] + params["b1"], 0)
+            return softmax_cross_entropy(H1 @ params["W2"] + params["b2"], y)[0], None
+
+        def mlp_backward(cache):
+            raise NotImplementedError
+        """)
+    result = grade_kata(kata, ws, seed=1, timeout=10)
+    assert not result.passed and result.status == "failed"
+    message = result.checks[0].message
+    assert "mlp_forward calls softmax_cross_entropy() in part1_softmax_ce.py, which is not implemented yet" in message
+    assert result.not_implemented == ["mlp_backward"]
