@@ -17,6 +17,7 @@ import sys
 import traceback
 
 from grader import codec
+from grader.frames import in_roots
 
 # Parts 1-4 are NumPy only; these are the autodiff frameworks that would make them trivial.
 FRAMEWORK_MODULES = ("torch", "jax", "jaxlib", "tensorflow", "autograd", "mxnet", "paddle", "tinygrad", "mlx")
@@ -36,12 +37,6 @@ class ImportBlocker:
                 self.attempts.append(top)
             raise ImportError(f"{self.part} is NumPy only: importing {top} is not allowed here")
         return None
-
-
-def in_roots(filename: str, roots: list[str]) -> bool:
-    if not os.path.isabs(filename):  # "<frozen runpy>", "<string>": never the learner's file
-        return False
-    return any(filename == root or filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def learner_frames(tb, roots: list[str]) -> list[dict]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import select
 import signal
 import struct
@@ -22,9 +21,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from grader import codec
+from grader.frames import DUMP_LINE, Frame, format_frames, in_roots, source_line
+from grader.proctree import kill_tree, process_state
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MEMORY_MB = 2048
@@ -95,179 +95,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def _process_table() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) for every process in /proc."""
-    table = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return table
-    for name in entries:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                data = f.read()
-            fields = data[data.rindex(b")") + 2:].split()
-            table[int(name)] = (int(fields[1]), fields[0].decode())
-        except (OSError, ValueError, IndexError):
-            continue
-    return table
-
-
-def _descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    found, stack = [], [root]
-    while stack:
-        for pid in children.get(stack.pop(), []):
-            if pid not in found:
-                found.append(pid)
-                stack.append(pid)
-    return found
-
-
-def _token_holders(token: str, table: dict[int, tuple[int, str]]) -> list[int]:
-    needle = f"KATA_RUN_TOKEN={token}".encode()
-    found = []
-    for pid in table:
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                if needle in f.read().split(b"\0"):
-                    found.append(pid)
-        except OSError:
-            continue
-    return found
-
-
-def kill_tree(process: subprocess.Popen, token: str) -> None:
-    """Kill the child and every process it started, wherever they went.
-
-    The child is a child subreaper (see child.py), so while it lives every
-    descendant, even one that called setsid() and cleared its environment, stays
-    in its subtree. So: freeze the child, kill its subtree until nothing is
-    left, then kill the child's process group and, finally, anything that still
-    carries this run's KATA_RUN_TOKEN (descendants orphaned by an earlier death).
-    """
-    me = os.getpid()
-    # returncode None: not reaped yet, so the pid is still ours (alive or a zombie).
-    ours = process.returncode is None
-    if ours:
-        try:
-            os.kill(process.pid, signal.SIGSTOP)  # it cannot start anything new meanwhile
-        except OSError:
-            pass
-    for _ in range(100):
-        table = _process_table()
-        victims = set(_descendants(process.pid, table)) if ours else set()
-        victims.update(_token_holders(token, table))
-        victims -= {me, process.pid}
-        live = [pid for pid in victims if table.get(pid, (0, "X"))[1] not in "ZX"]
-        if not live:
-            break
-        for pid in live:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.005)
-    if ours:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.kill(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-class Frame(NamedTuple):
-    """One line of learner code on the stack; `repeat` counts a run of identical frames."""
-    file: str
-    line: int
-    function: str
-    code: str
-    repeat: int = 1
-    at_least: bool = False   # the stack was cut off, so `repeat` is a lower bound
-
-
-def _merge_runs(frames: list[Frame]) -> list[Frame]:
-    out: list[Frame] = []
-    for f in frames:
-        if out and out[-1][:4] == f[:4]:
-            out[-1] = out[-1]._replace(repeat=out[-1].repeat + f.repeat, at_least=out[-1].at_least or f.at_least)
-        else:
-            out.append(f)
-    return out
-
-
-def format_frames(frames: list[Frame], keep: int = 6) -> tuple[list[str], bool]:
-    """Short traceback lines, oldest call first, with recursion folded up.
-
-    Returns the lines and whether they show recursion (a frame, or a cycle of
-    two or three frames, repeated many times).
-    """
-    frames = _merge_runs(frames)
-    lines: list[str] = []
-    recursive = False
-    i = 0
-    while i < len(frames):
-        folded = False
-        for period in (2, 3):
-            block = frames[i:i + period]
-            if len(block) < period or any(f.repeat > 1 for f in block):
-                continue
-            n = 1
-            while [f[:4] for f in frames[i + n * period:i + (n + 1) * period]] == [f[:4] for f in block]:
-                n += 1
-            if n >= 3:
-                lines += [_frame_text(f) for f in block]
-                cut = any(f.at_least for f in frames[i:i + n * period])
-                lines.append(f"  [the {period} lines above repeated {n}{'+' if cut else ''} times]")
-                recursive = recursive or n >= 10
-                i += n * period
-                folded = True
-                break
-        if not folded:
-            f = frames[i]
-            lines.append(_frame_text(f))
-            recursive = recursive or f.repeat >= 20
-            i += 1
-    return lines[-keep:], recursive
-
-
-def _frame_text(f: Frame) -> str:
-    text = f"{f.file}:{f.line} in {f.function}" + (f": {f.code}" if f.code else "")
-    if f.repeat > 1:
-        text += f"  [repeated {f.repeat}{'+' if f.at_least else ''} times]"
-    return text
-
-
-def _state(pid: int) -> str:
-    """The state letter of `pid` in /proc (R, S, T, Z, ...), or "?" if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-        return data[data.rindex(b")") + 2:].split()[0].decode()
-    except (OSError, ValueError, IndexError):
-        return "?"
-
-
-_DUMP_LINE = re.compile(r'^\s*File "(.*)", line (\d+) in (.*)$')
-
-
-def _in_roots(filename: str, roots: list[str]) -> bool:
-    if not os.path.isabs(filename):  # "<frozen runpy>", "<string>": never the learner's file
-        return False
-    return any(filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 class LearnerProcess:
@@ -509,11 +336,11 @@ class LearnerProcess:
             if blocks and line.strip() == "...":  # faulthandler stops after 100 frames
                 blocks[-1][2][0] = True
                 continue
-            match = _DUMP_LINE.match(line)
-            if match and blocks and _in_roots(match.group(1), [str(self.workspace)]):
+            match = DUMP_LINE.match(line)
+            if match and blocks and in_roots(match.group(1), [str(self.workspace)]):
                 file, number = match.group(1), int(match.group(2))
                 blocks[-1][1].append(Frame(Path(file).name, number, match.group(3).strip(),
-                                           _source_line(file, number)))
+                                           source_line(file, number)))
         blocks = [b for b in blocks if b[1]]
         if not blocks:
             return []
@@ -527,7 +354,7 @@ class LearnerProcess:
         """Out of time: note where the learner's code is, kill everything, raise."""
         frames: list[Frame] = []
         if (self.process is not None and self.process.poll() is None and hasattr(signal, "SIGUSR1")
-                and _state(self.process.pid) not in "Tt"):  # a stopped process cannot dump its stack
+                and process_state(self.process.pid) not in "Tt"):  # a stopped process cannot dump its stack
             before = self._dump_size()
             try:
                 os.kill(self.process.pid, signal.SIGUSR1)  # faulthandler in the child dumps its stack
@@ -668,14 +495,3 @@ class LearnerProcess:
             return LearnerFault("framework-import", message, frames, fatal=True, function=function)
         text = f"{error.get('type', 'Exception')}: {message}" if message else error.get("type", "Exception")
         return LearnerFault("exception", f"{where} raised {text}", frames, fatal=loading, function=function)
-
-
-def _source_line(file: str, line: int) -> str:
-    try:
-        with open(file, encoding="utf-8", errors="replace") as f:
-            for number, text in enumerate(f, 1):
-                if number == line:
-                    return text.strip()[:200]
-    except OSError:
-        pass
-    return ""
