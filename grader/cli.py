@@ -119,6 +119,9 @@ def _status_text(entry) -> str:
         return "not started"
     if entry.get("status") == "passed":
         return "passed"
+    if entry.get("fatal"):
+        fatal = str(entry["fatal"])
+        return "stopped: " + (fatal if len(fatal) <= 70 else fatal[:67] + "...")
     return f"failing {entry.get('checks_failing', '?')} of {entry.get('checks_total', '?')} checks"
 
 

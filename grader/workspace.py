@@ -137,6 +137,7 @@ def record_grades(workspace: Path, kata_results, warn=None) -> dict:
         entry["status"] = r.status
         entry["checks_total"] = len(r.checks)
         entry["checks_failing"] = counts["fail"] + counts["error"]
+        entry["fatal"] = r.fatal
         entry["last_graded"] = _now()
         if r.passed and not entry.get("first_passed"):
             entry["first_passed"] = entry["last_graded"]

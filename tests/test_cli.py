@@ -177,3 +177,10 @@ def test_damaged_state_file_warns_and_recovers(run, workspace):
     (workspace / STATE_FILE).write_text("{not json")
     result = run("list", "-w", workspace)
     assert result.exit_code == 0 and "damaged" in result.output
+
+
+def test_list_says_why_a_kata_could_not_run(run, workspace):
+    (workspace / "part3_relu_backward.py").write_text("def relu_forward(Z)\n    return Z\n")
+    assert run("grade", "part3", "-w", workspace).exit_code == 1
+    line = next(l for l in run("list", "-w", workspace).output.splitlines() if l.startswith("part3"))
+    assert "stopped: syntax error in part3_relu_backward.py, line 1" in line
