@@ -184,3 +184,20 @@ def test_list_says_why_a_kata_could_not_run(run, workspace):
     assert run("grade", "part3", "-w", workspace).exit_code == 1
     line = next(l for l in run("list", "-w", workspace).output.splitlines() if l.startswith("part3"))
     assert "stopped: syntax error in part3_relu_backward.py, line 1" in line
+
+
+def test_startup_imports_stay_light_and_the_grader_never_imports_torch():
+    # `kata --help` must not pay for NumPy/Jinja2/torch, and grading part5 runs torch
+    # only in the sandbox child: the grader's own process never imports it.
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "import grader.cli\n"
+        "heavy = [m for m in ('numpy', 'jinja2', 'torch') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "result = CliRunner().invoke(grader.cli.main, ['grade', 'part5', '--reference', '--seed', '1'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
