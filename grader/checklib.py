@@ -9,6 +9,7 @@ back with the `expect_*` helpers, and either returns (pass, or warn if it called
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import zlib
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import numpy as np
 
 from grader import compare as cmp
 from grader.codec import AsTensor, Opaque, Ref, TensorInfo
+from grader.diagnoses import diagnosis
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,11 @@ class CheckContext:
         self.check = check_
         self.seed = seed
         self.rng = np.random.default_rng([seed, zlib.crc32(check_.name.encode())])
-        self.warnings: list[tuple[str, list[str]]] = []
+        self.warnings: list[tuple[str, list[str], list[dict]]] = []
         self.notes: list[str] = []
+        self.findings: list[dict] = []  # diagnoses recognised so far; attached to the failure
         self.last_call: str | None = None
+        self.calls: dict[str, int] = {}  # how many times each learner function was called
 
     # -- the reference (trusted, runs here) --------------------------------
     @property
@@ -145,6 +149,7 @@ class CheckContext:
         shown = ", ".join(f"{names[i] if i < len(names) else f'arg{i}'}={describe_value(a)}"
                           for i, a in enumerate(args))
         self.last_call = f"{fn}({shown})"
+        self.calls[fn] = self.calls.get(fn, 0) + 1
         result = self._process.call(fn, *args, keep=keep)
         for i, (before, after) in enumerate(zip(args, result.args_after)):
             where = _first_difference(before, after)
@@ -154,18 +159,34 @@ class CheckContext:
                           if isinstance(before, np.ndarray) else
                           "copy each array before changing it (a dict copy is shallow: the arrays are shared), "
                           "or use out-of-place ops")
+                nth = self.calls[fn]
                 self.fail(f"{fn} modified its input {name} in place ({where})",
                           [advice + "; the caller still needs the original"],
-                          diagnoses=[{"id": "input-mutated", "name": "Input modified in place",
-                                      "explanation": f"{fn} changed its argument {name}."}])
+                          diagnoses=[diagnosis("input-mutated", f"{fn} changed its argument {name} "
+                                                                f"on call {nth} of this check ({where})",
+                                               function=fn, argument=name, call_number=nth)])
         return (result.value, result.handle) if keep else result.value
 
     # -- outcomes ---------------------------------------------------------------
     def fail(self, message: str, details: list[str] | None = None, diagnoses: list[dict] | None = None):
-        raise CheckFailed(message, details, diagnoses)
+        raise CheckFailed(message, details, list(diagnoses or []) + self.findings)
 
-    def warn(self, message: str, details: list[str] | None = None) -> None:
-        self.warnings.append((message, details or []))
+    def warn(self, message: str, details: list[str] | None = None, diagnoses: list[dict] | None = None) -> None:
+        self.warnings.append((message, details or [], list(diagnoses or [])))
+
+    def diagnose(self, id: str, evidence: str = "", **extra) -> None:
+        """Record a recognised mistake; the next failure in this check carries it."""
+        self.findings.append(diagnosis(id, evidence, **extra))
+
+    @contextlib.contextmanager
+    def explains_failure(self, id: str, evidence: str = ""):
+        """Any failure inside the block is put down to diagnosis `id`: for probes whose
+        only way to fail is that mistake (e.g. NaN after shifting every logit by 1000)."""
+        try:
+            yield
+        except CheckFailed as failure:
+            failure.diagnoses.insert(0, diagnosis(id, evidence))
+            raise
 
     def note(self, message: str) -> None:
         self.notes.append(message)
@@ -202,13 +223,26 @@ def check_dtype(ctx: CheckContext, value: np.ndarray, name: str, dtype) -> None:
     if dtype == np.float32 and value.dtype == np.float64:
         ctx.warn(f"{name} is float64 for float32 inputs",
                  ["something upcast silently: np.eye/np.zeros without dtype=, or a float64 NumPy scalar; "
-                  "pass dtype=X.dtype to keep the caller's precision"])
+                  "pass dtype=X.dtype to keep the caller's precision"],
+                 diagnoses=[diagnosis("float64-upcast", f"{name}: float32 inputs, float64 result")])
         return
     ctx.fail(f"{name} has dtype {value.dtype}, expected {dtype} (the dtype of the inputs)")
 
 
-def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype) -> np.ndarray:
-    """An np.ndarray of exactly `shape`; dtype per `check_dtype`."""
+def _shape_diagnosis(got: tuple, want: tuple, bias: bool) -> dict:
+    if len(want) == 2 and got == want[::-1]:
+        return diagnosis("wrong-transpose", f"shape {got} is the transpose of {want}")
+    if bias and len(want) == 1 and got in ((1, want[0]), (want[0], 1)):
+        return diagnosis("bias-keepdims", f"shape {got} where the bias has shape {want}")
+    if bias and len(want) == 1 and len(got) == 1:
+        return diagnosis("bias-wrong-axis", f"{got[0]} entries where the bias has {want[0]}: "
+                                            "summed over an axis other than the batch")
+    return diagnosis("wrong-shape", f"shape {got}, expected {want}")
+
+
+def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype, bias: bool = False) -> np.ndarray:
+    """An np.ndarray of exactly `shape`; dtype per `check_dtype`. `bias`: the value is a
+    bias gradient, whose classic shape mistakes have names of their own."""
     if isinstance(value, TensorInfo):
         ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy array",
                  ["convert with .detach().numpy()"])
@@ -219,8 +253,7 @@ def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype) -> np
     if value.shape != tuple(shape):
         advice = _shape_advice(value.shape, tuple(shape))
         ctx.fail(f"{name} has shape {value.shape}, expected {tuple(shape)}", [advice] if advice else [],
-                 diagnoses=[{"id": "wrong-shape", "name": "Wrong shape",
-                             "explanation": advice or "the output's shape does not match its tensor's"}])
+                 diagnoses=[_shape_diagnosis(value.shape, tuple(shape), bias)])
     check_dtype(ctx, value, name, dtype)
     return value
 
@@ -254,9 +287,7 @@ def expect_finite(ctx: CheckContext, value, name: str, details: list[str] | None
         kinds = sorted({"NaN" if np.isnan(v) else "inf" for v in arr[bad].ravel()[:50]})
         what = (f"{name} is {kinds[0]}" if arr.size == 1 else
                 f"{name} contains {' and '.join(kinds)} ({int(bad.sum())} of {arr.size} entries)")
-        ctx.fail(what,
-                 details or [], diagnoses=[{"id": "non-finite", "name": "NaN or inf in the result",
-                                            "explanation": f"{name} is not finite"}])
+        ctx.fail(what, details or [], diagnoses=[diagnosis("non-finite", what)])
 
 
 def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: float | None = None,
@@ -270,7 +301,18 @@ def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: floa
         return
     message, lines = cmp.describe(name, mismatch, named)
     lines.append(f"tolerance: |got - expected| <= {atol:.2g} + {rtol:.2g}·|expected| ({np.dtype(dtype)})")
-    ctx.fail(message, lines + (details or []))
+    ctx.fail(message, lines + (details or []), diagnoses=value_diagnoses(name, mismatch))
+
+
+def value_diagnoses(name: str, mismatch: cmp.Mismatch) -> list[dict]:
+    """Mistakes recognisable from one comparison alone. A factor of B is not one of
+    them: it needs a second batch size to tell it from a constant (expect_batch_scaling)."""
+    factor = mismatch.clean_factor
+    if mismatch.transposed:
+        return [diagnosis("wrong-transpose", f"{name} equals the transpose of the expected value")]
+    if factor is not None and abs(factor + 1) < 1e-3 and mismatch.size > 1:
+        return [diagnosis("sign-flip", f"{name} is exactly -1× the expected")]
+    return []
 
 
 def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> dict:
@@ -281,7 +323,66 @@ def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> d
     if missing:
         ctx.fail(f"grads is missing {', '.join(missing)} (it should have {', '.join(shapes)})",
                  ["the gradient with respect to the input X is part of the contract"] if "X" in missing else [])
-    return {k: expect_array(ctx, grads[k], f"grads[{k!r}]", shape, dtype) for k, shape in shapes.items()}
+    # In a dict of parameter gradients, the 1-D ones belong to biases.
+    return {k: expect_array(ctx, grads[k], f"grads[{k!r}]", shape, dtype, bias=len(shape) == 1)
+            for k, shape in shapes.items()}
+
+
+# -- scaling with the batch size -------------------------------------------------
+
+def _batch_kind(factors: list[tuple[int, float | None]]) -> str | None:
+    """"B" or "1/B" when the factor follows the batch size at every B tried (at
+    least two different ones), else None: a constant 7 at B = 7 is not a 1/B error."""
+    if len({b for b, _ in factors}) < 2 or any(f is None for _, f in factors):
+        return None
+    for kind, target in (("B", lambda b: b), ("1/B", lambda b: 1 / b)):
+        if all(abs(f - target(b)) <= 1e-3 * abs(target(b)) for b, f in factors):
+            return kind
+    return None
+
+
+def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = "gradient",
+                         biases: tuple[str, ...] = ()) -> None:
+    """Every value agrees with the expected one in every run, where `runs` is a list of
+    (B, got, want) with dicts name -> value at batch size B. When they do not, a
+    factor of B or 1/B that holds at every batch size is named, with the tensors
+    that carry it (which tells where it entered) and those that do not."""
+    factors: dict[str, list] = {}
+    first_bad = None
+    for B, got, want in runs:
+        for name, expected in want.items():
+            expected = np.asarray(expected, dtype=np.float64)
+            rtol, atol = cmp.tolerances(dtype, float(np.max(np.abs(expected))) if expected.size else 0.0)
+            mismatch = cmp.compare(got[name], expected, rtol, atol)
+            factors.setdefault(name, []).append((B, 1.0 if mismatch is None else mismatch.clean_factor))
+            if mismatch is not None and first_bad is None:
+                first_bad = (B, name, mismatch)
+    if first_bad is None:
+        return
+    sizes = " and ".join(f"B = {b}" for b in dict.fromkeys(b for b, _, _ in runs))
+    kinds = {name: _batch_kind(f) for name, f in factors.items()}
+    carrying = [name for name, kind in kinds.items() if kind]
+    if carrying and len({kinds[n] for n in carrying}) == 1:
+        kind = kinds[carrying[0]]
+        if what == "loss":
+            id = "summed-loss" if kind == "B" else "extra-1-over-B"
+        elif kind == "1/B" and all(n in biases for n in carrying):
+            id = "bias-averaged"
+        else:
+            id = "missing-1-over-B" if kind == "B" else "extra-1-over-B"
+        right = [n for n in factors if n not in carrying and all(f == 1.0 for _, f in factors[n])]
+        evidence = f"{', '.join(carrying)}: exactly {kind}× the expected at {sizes}"
+        if right:
+            evidence += f"; {', '.join(right)}: correct"
+        ctx.last_call = None  # several calls at several batch sizes showed it
+        ctx.fail(f"{', '.join(carrying)} {'is' if len(carrying) == 1 else 'are'} exactly {kind}× the expected "
+                 f"at every batch size tried ({sizes})",
+                 [evidence] + (["the correct ones are computed before the point where the factor entered "
+                                "the backward pass"] if right else []),
+                 diagnoses=[diagnosis(id, evidence, tensors=carrying)])
+    B, name, mismatch = first_bad
+    message, lines = cmp.describe(name, mismatch, {"B": B})
+    ctx.fail(message, lines + [f"batch size B = {B}"], diagnoses=value_diagnoses(name, mismatch))
 
 
 # -- finite differences --------------------------------------------------------
@@ -381,5 +482,4 @@ def expect_repeatable(ctx: CheckContext, fn: str, *args, first=None, explain: st
         ctx.fail(f"calling {fn} twice with the same inputs gave different results",
                  [explain or "the function keeps state between calls (a global, a default argument, or a cache "
                   "it modifies); each call should depend only on its arguments"],
-                 diagnoses=[{"id": "not-repeatable", "name": "Result changes between calls",
-                             "explanation": f"{fn} returned something different the second time"}])
+                 diagnoses=[diagnosis("not-repeatable", f"{fn} returned something different the second time")])

@@ -7,6 +7,7 @@ only ever run inside the sandbox):
     KATA_EXPECT = {"fails": ["batch-mean"]}   # these checks must fail (or error)
     KATA_EXPECT = {"warns": ["log-space-loss"]}  # these must warn; the kata still passes
     KATA_EXPECT = {"passes": True}             # every check passes, no warning
+    "diagnoses": ["missing-1-over-B", ...]     # with fails/warns: each id must be reported
     "needs": ["part1", ...]                    # optional: grade next to those katas' references
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from grader.catalog import Catalog, Kata
 from grader.engine import grade_file
 from grader.results import KataResult
 
-EXPECT_KEYS = {"fails", "warns", "passes", "needs"}
+EXPECT_KEYS = {"fails", "warns", "passes", "diagnoses", "needs"}
 FOLDERS = ("mistakes", "variants")
 
 

@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from grader.catalog import Kata
+from grader.diagnoses import diagnosis, resolve
 from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult
 from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LearnerFault, LearnerProcess
 
@@ -32,13 +33,13 @@ def stubbed_functions(module_file: Path, names: list[str]) -> list[str]:
 
 
 def _not_implemented(function: str | None) -> dict:
-    return {"id": "not-implemented", "name": "Not implemented yet", "function": function or "",
-            "explanation": f"{function or 'this function'} still raises NotImplementedError"}
+    return diagnosis("not-implemented", f"{function or 'this function'} still raises NotImplementedError",
+                     function=function or "")
 
 
 def _fault_result(name: str, title: str, fault: LearnerFault, call: str | None = None,
                   seed: int | None = None, hint: int | None = None) -> CheckResult:
-    diagnoses = [_not_implemented(fault.function)] if fault.kind == "not-implemented" else []
+    diagnoses = [resolve(_not_implemented(fault.function))] if fault.kind == "not-implemented" else []
     return CheckResult(name, title, ERROR, fault.message, fault.details, call, seed, hint, diagnoses)
 
 
@@ -49,8 +50,25 @@ def _framework_result(kata: Kata, attempts: list[str]) -> CheckResult:
         "numpy-only", "Uses NumPy only", FAIL,
         f"{kata.id} is NumPy only, but your code tried to import {', '.join(attempts)}",
         ["the point of this part is to derive the gradients by hand; autograd comes in the torch part"],
-        diagnoses=[{"id": "framework-import", "name": "Framework import in a NumPy-only part",
-                    "explanation": f"{', '.join(attempts)} was imported in {kata.learner_file}"}])
+        diagnoses=[resolve(diagnosis("framework-import", f"{', '.join(attempts)} was imported in "
+                                                         f"{kata.learner_file}"), kata)])
+
+
+# Catch-all diagnoses that say less than any specific one found alongside them.
+GENERIC_DIAGNOSES = {"wrong-shape", "non-finite"}
+
+
+def finish_diagnoses(found: list[dict], kata: Kata, check_hint: int | None) -> list[dict]:
+    """Name, explain and link to a hint each finding; drop duplicates, and generic
+    findings when a specific one explains the same failure."""
+    unique, seen = [], set()
+    for d in found:  # the first finding of each id wins
+        if d["id"] not in seen:
+            seen.add(d["id"])
+            unique.append(d)
+    if any(d["id"] not in GENERIC_DIAGNOSES for d in unique):
+        unique = [d for d in unique if d["id"] not in GENERIC_DIAGNOSES]
+    return [resolve(d, kata, check_hint) for d in unique]
 
 
 def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckResult:
@@ -61,7 +79,7 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
         check.run(ctx)
     except CheckFailed as failure:
         return CheckResult(check.name, check.title, FAIL, failure.message, failure.details,
-                           ctx.last_call, seed, check.hint, failure.diagnoses)
+                           ctx.last_call, seed, check.hint, finish_diagnoses(failure.diagnoses, kata, check.hint))
     except LearnerFault as fault:
         fault.call = ctx.last_call  # the report shows which call misbehaved
         raise
@@ -71,9 +89,11 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
                            f"internal grader error ({type(exc).__name__}: {exc}); this is a bug in the grader, "
                            "not in your code", [line.rstrip() for line in tb], ctx.last_call, seed)
     if ctx.warnings:
-        message, details = ctx.warnings[0]
-        extra = [m for m, _ in ctx.warnings[1:]]
-        return CheckResult(check.name, check.title, WARN, message, details + extra, ctx.last_call, seed, check.hint)
+        message, details, _ = ctx.warnings[0]
+        extra = [m for m, _, _ in ctx.warnings[1:]]
+        found = [d for _, _, ds in ctx.warnings for d in ds]
+        return CheckResult(check.name, check.title, WARN, message, details + extra, ctx.last_call, seed, check.hint,
+                           finish_diagnoses(found, kata, check.hint))
     return CheckResult(check.name, check.title, PASS, "; ".join(ctx.notes) or "ok", seed=seed)
 
 

@@ -1,0 +1,146 @@
+"""`kata validate` is the proof that the checks are right, so the suite runs it.
+
+Per file (so a failure names the file): every shipped mistake fails where it
+declares and gets its declared diagnosis; every correct variant passes with no
+warning and no diagnosis; references pass cleanly and stubs are "not
+implemented". NumPy katas are graded at two seeds (cheap); torch at one.
+Then the validator itself is tested: it must reject a kata whose files lie.
+"""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from grader import validate
+from grader.catalog import Catalog
+from grader.cli import main
+from grader.corpus import example_files
+
+CATALOG = Catalog.builtin()
+SEEDS = (20240611, 7)
+
+
+def seeds_for(kata):
+    return SEEDS if kata.framework == "numpy" else SEEDS[:1]
+
+
+def explain(row) -> str:
+    return f"{row.kata} {row.kind} {row.name}\n  expected: {row.expected}\n  got:      {row.got}"
+
+
+FILES = [pytest.param(kata, folder, path, seed, id=f"{kata.id}/{folder}/{path.name}@{seed}")
+         for kata in CATALOG for folder in ("mistakes", "variants")
+         for path in example_files(kata, folder) for seed in seeds_for(kata)]
+
+
+@pytest.mark.parametrize("kata, folder, path, seed", FILES)
+def test_shipped_example(kata, folder, path, seed):
+    check = validate.check_mistake if folder == "mistakes" else validate.check_variant
+    row = check(CATALOG, kata, path, seed)
+    assert row.ok, explain(row)
+
+
+@pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)
+def test_reference_stub_and_coverage(kata):
+    rows = [validate.check_reference(kata, SEEDS[0]), validate.check_stub(kata, SEEDS[0]),
+            *validate.check_authoring(kata)]
+    bad = [explain(r) for r in rows if not r.ok]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)
+def test_every_kata_ships_mistakes_and_variants(kata):
+    assert example_files(kata, "mistakes"), f"{kata.id} ships no known mistakes"
+    assert example_files(kata, "variants"), f"{kata.id} ships no correct-but-unusual variants"
+
+
+def test_kata_validate_command_passes_on_a_shipped_kata():
+    result = CliRunner().invoke(main, ["validate", "part3", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "rows ok: the katas are valid" in result.output
+    assert "mistake" in result.output and "variant" in result.output
+
+
+# -- the validator catches a kata whose files are wrong ----------------------------------
+
+@pytest.fixture
+def part2_copy(tmp_path):
+    """A private copy of part2 (kata folder and reference) that a test may break."""
+    shutil.copytree(CATALOG.get("part2").folder, tmp_path / "katas" / "part2")
+    (tmp_path / "solutions").mkdir()
+    ref = CATALOG.get("part2").reference_path
+    shutil.copyfile(ref, tmp_path / "solutions" / ref.name)
+    catalog = Catalog.from_dirs(tmp_path / "katas", tmp_path / "solutions")
+    return catalog, catalog.get("part2")
+
+
+def _replace_expect(path, text):
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("KATA_EXPECT")]
+    path.write_text("\n".join(lines) + f"\nKATA_EXPECT = {text}\n")
+
+
+def test_validator_rejects_a_wrongly_declared_diagnosis(part2_copy):
+    catalog, kata = part2_copy
+    path = kata.folder / "mistakes" / "sign_flip.py"
+    _replace_expect(path, '{"fails": ["backward"], "diagnoses": ["wrong-transpose"]}')
+    row = validate.check_mistake(catalog, kata, path, 1)
+    assert not row.ok and "missing diagnosis wrong-transpose" in row.got
+
+
+def test_validator_rejects_a_mistake_without_a_diagnosis_or_with_an_unknown_id(part2_copy):
+    catalog, kata = part2_copy
+    path = kata.folder / "mistakes" / "sign_flip.py"
+    _replace_expect(path, '{"fails": ["backward"]}')
+    assert "declares no diagnosis" in validate.check_mistake(catalog, kata, path, 1).got
+    _replace_expect(path, '{"fails": ["backward"], "diagnoses": ["sign-flipp"]}')
+    assert "unknown diagnosis id 'sign-flipp'" in validate.check_mistake(catalog, kata, path, 1).got
+
+
+def test_validator_rejects_a_mistake_that_passes(part2_copy):
+    catalog, kata = part2_copy
+    path = kata.folder / "mistakes" / "sign_flip.py"
+    shutil.copyfile(kata.reference_path, path)
+    path.write_text(path.read_text() + '\nKATA_EXPECT = {"fails": ["backward"], "diagnoses": ["sign-flip"]}\n')
+    row = validate.check_mistake(catalog, kata, path, 1)
+    assert not row.ok and row.got.startswith("passed")
+
+
+def test_validator_rejects_a_variant_that_fails(part2_copy):
+    catalog, kata = part2_copy
+    wrong = kata.folder / "variants" / "einsum.py"
+    shutil.copyfile(kata.folder / "mistakes" / "sign_flip.py", wrong)
+    _replace_expect(wrong, '{"passes": True}')
+    row = validate.check_variant(catalog, kata, wrong, 1)
+    assert not row.ok and "sign-flip" in row.got
+
+
+def test_validator_rejects_a_reference_that_fails_and_a_stub_that_passes(part2_copy):
+    catalog, kata = part2_copy
+    shutil.copyfile(kata.folder / "mistakes" / "sign_flip.py", kata.stub_path)  # "stub" now runs
+    assert not validate.check_stub(kata, 1).ok
+    shutil.copyfile(kata.folder / "mistakes" / "sign_flip.py", kata.reference_path)
+    catalog = Catalog.from_dirs(kata.folder.parent, kata.solutions_dir)
+    # The reference is also the expected value, so a wrong one can still fail its own
+    # finite-difference check; what matters is that validation does not pass it silently
+    # when the checks disagree with it.
+    row = validate.check_reference(catalog.get("part2"), 1)
+    assert not row.ok, explain(row)
+
+
+def test_validator_reports_an_uncovered_check(part2_copy):
+    catalog, kata = part2_copy
+    for path in example_files(kata, "mistakes"):
+        if "repeatable" in path.read_text():
+            path.unlink()
+    rows = validate.check_authoring(catalog.get("part2"))
+    assert any(not r.ok and "repeatable" in r.got for r in rows)
+
+
+def test_table_lists_every_row_and_the_verdict():
+    rows = [validate.Row("part9", "mistake", "a.py", "fails x → sign-flip", "passed", False),
+            validate.Row("part9", "variant", "b.py", "passes", "passed", True)]
+    table = validate.format_table(rows)
+    assert "FAIL  part9  mistake  a.py" in table and "expected: fails x → sign-flip" in table
+    assert "1 of 2 rows ok, 1 failing" in table
