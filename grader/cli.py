@@ -13,6 +13,8 @@ import click
 from grader import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Kept here rather than imported from grader.report so `kata --help` need not load it.
+REPORT_FORMATS = ("text", "md", "html", "json", "junit", "gradescope")
 
 
 def _fail_usage(message: str) -> None:
@@ -48,12 +50,38 @@ def main():
 
     \b
     Start here:
-      kata init            make ./kata-workspace with the five stubs
-      kata list            see the katas and your progress
-      kata show part1      read a kata's task and shapes
-      kata grade part1     grade one kata (ids or aliases), or --all
-      kata hint part1      the next hint when you are stuck
+      kata init             make ./kata-workspace with the five stubs
+      kata list             see the katas and your progress
+      kata show part1       read a kata's task and shapes
+      kata grade part1      grade one kata (ids or aliases), or --all
+      kata watch            re-grade every time you save, until Ctrl-C
+      kata hint part1       the next hint when you are stuck
+    \b
+    After a kata:
+      kata explain part1    the derivation, every shape said aloud
+      kata questions part1  the interviewer's follow-up questions
+      kata solution part1   the reference solution
+      kata reset part1      start over from the stub (your file is backed up)
     """
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _find_workspace(explicit: str | None, required: bool):
+    """The workspace, or None when there is none and the command can do without one.
+
+    An explicit --workspace that is not one is always an error.
+    """
+    from grader.workspace import WorkspaceError, find_workspace
+
+    try:
+        return find_workspace(explicit)
+    except WorkspaceError as exc:
+        if required or explicit:
+            _fail_usage(str(exc))
+        return None
 
 
 @main.command()
@@ -89,40 +117,89 @@ def init(directory, force):
 @main.command(name="list")
 @click.option("-w", "--workspace", help="Workspace folder (default: $KATA_WORKSPACE or the current one).")
 def list_katas(workspace):
-    """Show every kata with its alias, title and your status."""
-    from grader.workspace import WorkspaceError, find_workspace, read_state
+    """Show every kata and your progress in it.
+
+    \b
+    status        the last grade: not started, not implemented yet, failing k of n
+                  checks, stopped (your code could not run), or passed
+    attempts      how many times you graded it
+    hints         hint levels seen, of those available
+    first passed  when it first passed (also shown: whether you viewed the solution)
+    The arrow marks the next kata to do.
+    """
+    from grader.workspace import kata_entry, read_state
 
     catalog = _catalog()
-    state, ws = None, None
-    try:
-        ws = find_workspace(workspace)
-        state = read_state(ws, warn=lambda m: click.echo(m, err=True))
-    except WorkspaceError as exc:
-        if workspace:
-            _fail_usage(str(exc))
-    rows = []
-    for kata in catalog:
-        entry = (state or {}).get("katas", {}).get(kata.id) if state else None
-        rows.append((kata.id, kata.alias, kata.title, _status_text(entry) if state else ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + ("  " + row[3] if row[3] else ""))
+    ws = _find_workspace(workspace, required=False)
     if ws is None:
-        click.echo("\n(no workspace found: run `kata init` to start, or pass --workspace)", err=True)
+        _table([(k.id, k.alias, k.title) for k in catalog])
+        _warn("\n(no workspace found: run `kata init` to start, or pass --workspace)")
+        return
+    state = read_state(ws, warn=_warn)
+    entries = {k.id: kata_entry(state, k.id) for k in catalog}
+    todo = next((k for k in catalog if entries[k.id]["status"] != "passed"), None)
+    rows, notes = [("", "kata", "alias", "status", "attempts", "hints", "first passed")], {}
+    for k in catalog:
+        e = entries[k.id]
+        mark = "→" if k is todo else ("✓" if e["status"] == "passed" else "")
+        rows.append((mark, k.id, k.alias, _status_text(e), str(e["attempts"]),
+                     f"{min(e['hints_seen'], len(k.hints))}/{len(k.hints)}", _when(e["first_passed"]) or "-"))
+        notes[len(rows) - 1] = under = []
+        if e["status"] != "passed" and e["fatal"]:
+            under.append("↳ " + _one_line(e["fatal"], 100))
+        if e["solution_viewed"]:
+            under.append("↳ solution viewed " + _when(e["solution_viewed"]))
+    _table(rows, notes)
+    passed = sum(e["status"] == "passed" for e in entries.values())
+    click.echo(f"\nworkspace: {ws} · {passed} of {len(catalog)} katas passed")
+    if todo is None:
+        click.echo("all katas passed: try `kata questions` for the interviewer's follow-ups")
+    elif entries[todo.id]["status"] in (None, "not-implemented"):
+        click.echo(f"next: {todo.id} ({todo.alias}): `kata show {todo.id}`, edit {todo.learner_file}, "
+                   f"then `kata grade {todo.id}`")
     else:
-        todo = next((k for k in catalog if _status_text(state["katas"].get(k.id)) != "passed"), None)
-        click.echo(f"\nworkspace: {ws}" + (f" · next: kata grade {todo.id}" if todo else " · all katas passed"))
+        click.echo(f"next: kata grade {todo.id} (stuck? `kata hint {todo.id}`)")
+
+
+def _table(rows, notes=None) -> None:
+    """Left-aligned columns; notes[i] lists indented lines to print under row i."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        for note in (notes or {}).get(i, []):
+            click.echo(" " * (widths[0] + 4) + note)
 
 
 def _status_text(entry) -> str:
-    if not entry or entry.get("status") in (None, "not-implemented"):
-        return "not started"
-    if entry.get("status") == "passed":
+    status = entry["status"]
+    if status == "passed":
         return "passed"
-    if entry.get("fatal"):
-        fatal = str(entry["fatal"])
-        return "stopped: " + (fatal if len(fatal) <= 70 else fatal[:67] + "...")
-    return f"failing {entry.get('checks_failing', '?')} of {entry.get('checks_total', '?')} checks"
+    if status == "not-implemented":
+        return "not implemented yet"
+    if status is None:
+        return "reset to the stub" if entry["attempts"] else "not started"
+    if entry["fatal"]:
+        return "stopped"
+    if entry["checks_failing"] is None or entry["checks_total"] is None:  # a hand-edited record
+        return "failing"
+    return f"failing {entry['checks_failing']} of {entry['checks_total']} checks"
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _when(stamp: str | None) -> str:
+    """A recorded timestamp, shortened to minutes for the table."""
+    from datetime import datetime
+
+    if not stamp:
+        return ""
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").strftime("%Y-%m-%d %H:%M")
+    except ValueError:  # hand-edited: show what is there
+        return _one_line(stamp, 20)
 
 
 @main.command()
@@ -130,7 +207,7 @@ def _status_text(entry) -> str:
 @click.option("--all", "all_", is_flag=True, help="Grade every kata.")
 @click.option("-w", "--workspace", help="Workspace folder (default: $KATA_WORKSPACE, else the nearest one above).")
 @click.option("--reference", is_flag=True, help="Grade the shipped reference solutions instead of a workspace.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
@@ -177,7 +254,9 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
             record_grades(ws, results, warn=lambda m: click.echo(m, err=True))
         except OSError as exc:
             click.echo(f"warning: could not record progress in {ws}: {exc}", err=True)
-    text = reports.render(report, fmt, color=output is None and fmt == "text" and reports.should_color(sys.stdout))
+    # The catalog gives the reports hint titles, points and each kata's full check list.
+    text = reports.render(report, fmt, color=output is None and fmt == "text" and reports.should_color(sys.stdout),
+                          catalog=catalog)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -191,43 +270,125 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
 
 
 @main.command()
+@click.argument("katas", nargs=-1)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="Seed for the hidden test cases (default 1, so runs are reproducible).")
+@click.option("--seeds", "n_seeds", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="Grade every file at this many consecutive seeds (a false-alarm sweep).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Files graded in parallel (default: the number of CPUs).")
+def validate(katas, seed, n_seeds, jobs):
+    """Prove that KATA's checks are right (default: every kata).
+
+    \b
+    The reference passes every check, float32 and float64; the untouched stub
+    fails as not implemented; every shipped mistake fails where it declares and
+    gets its declared diagnosis; every shipped correct variant passes with no
+    warning. Exit status 0 only when all of that holds.
+    """
+    from grader import validate as validation
+
+    catalog = _catalog()
+    selected = _resolve(catalog, katas) if katas else list(catalog)
+    first = validation.DEFAULT_SEED if seed is None else seed
+    seeds = list(range(first, first + n_seeds))
+    show = sys.stderr.isatty()
+
+    def progress(row):
+        if show:
+            click.echo(f"\r{row.kata} {row.kind} {row.name}"[:78].ljust(78), nl=False, err=True)
+
+    rows = validation.validate(catalog, selected, seeds, jobs, progress)
+    if show:
+        click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+    click.echo(validation.format_table(rows), nl=False)
+    sys.exit(EXIT_OK if all(r.ok for r in rows) else EXIT_FAILED)
+
+
+@main.command()
 @click.argument("kata")
 @click.option("--all", "all_", is_flag=True, help="Show every hint level at once.")
 @click.option("--level", type=click.IntRange(1), help="Show this hint level (1 is the gentlest).")
 @click.option("-w", "--workspace", help="Workspace folder, where the hints you have seen are recorded.")
 def hint(kata, all_, level, workspace):
-    """Show the next hint for KATA, from a gentle nudge to nearly the answer."""
-    from grader.workspace import WorkspaceError, find_workspace, read_state, write_state
+    """Show the next hint for KATA that you have not seen yet.
+
+    Hints go from a gentle nudge to nearly the answer, one level per run. The
+    levels you have seen are recorded in the workspace (`kata list` counts them);
+    --level N shows one level again, --all shows them all.
+    """
+    from grader.workspace import kata_entry, read_state, record_hints_seen
 
     target = _resolve(_catalog(), [kata])[0]
-    if not target.hints:
-        click.echo(f"{target.id} has no hints.")
-        return
-    try:
-        ws = find_workspace(workspace)
-    except WorkspaceError as exc:
-        if workspace:
-            _fail_usage(str(exc))
-        ws = None
-    state = read_state(ws, warn=lambda m: click.echo(m, err=True)) if ws else None
-    entry = state["katas"].setdefault(target.id, {}) if state else {}
-    seen = int(entry.get("hints_seen", 0) or 0)
+    if all_ and level:
+        _fail_usage("choose one of --all and --level")
     total = len(target.hints)
+    if not total:
+        click.echo(f"{target.id} has no hints; `kata explain {target.id}` walks through the derivation.")
+        return
+    if level and level > total:
+        _fail_usage(f"{target.id} has {total} hint levels: use --level 1 to --level {total}")
+    ws = _find_workspace(workspace, required=False)
+    seen = min(kata_entry(read_state(ws, warn=_warn), target.id)["hints_seen"], total) if ws else 0
     if all_:
-        shown = range(1, total + 1)
+        shown = list(range(1, total + 1))
     elif level:
-        shown = [min(level, total)]
+        shown = [level]
     else:
         shown = [min(seen + 1, total)]
+    color = _color()
     for n in shown:
         h = target.hints[n - 1]
-        click.echo(click.style(f"{target.id} hint {n} of {total}: {h.title}", bold=True))
-        click.echo(h.text.strip() + "\n")
-    if state is not None and max(shown) > seen:
-        entry["hints_seen"] = max(shown)
-        write_state(ws, state)
+        click.echo(_style(f"{target.id} hint {n} of {total}: {h.title}", color, bold=True))
+        click.echo(_wrap(h.text) + "\n")
+    if ws is None:
+        _warn("(no workspace found, so the hints you have seen are not remembered; use --level N)")
+    else:
+        try:
+            record_hints_seen(ws, target.id, max(shown), warn=_warn)
+        except OSError as exc:
+            _warn(f"warning: could not record the hint in {ws}: {exc}")
+    if not all_ and not level and seen >= total:
+        click.echo(f"(you had already seen all {total} hints for {target.id}; this is the last one again)")
     if max(shown) < total and not all_:
-        click.echo(f"(run `kata hint {target.id}` again for the next hint)")
+        click.echo(f"(run `kata hint {target.id}` again for hint {max(shown) + 1} of {total})")
+    else:
+        click.echo(f"(that is the last hint. Still stuck? `kata explain {target.id}` walks through the "
+                   f"derivation, and `kata solution {target.id}` shows the reference)")
+
+
+def _color() -> bool:
+    from grader.report import should_color
+
+    return should_color(sys.stdout)
+
+
+def _style(text: str, color: bool, **styles) -> str:
+    return click.style(text, **styles) if color else text
+
+
+def _wrap(text: str, indent: str = "", hang: str = "") -> str:
+    """Fill prose paragraphs to the terminal width (continuation lines get `hang` more
+    indent); keep indented (code) lines and list items as lines."""
+    import shutil
+    import textwrap
+
+    width = max(40, min(shutil.get_terminal_size((88, 24)).columns, 100) - 1)
+    out = []
+    for para in text.strip().split("\n\n"):
+        lines = para.split("\n")
+        if any(line.startswith(("    ", "- ", "* ")) or line.lstrip().startswith("|") for line in lines):
+            for line in lines:  # code, tables, lists: fill only list items, keep the rest verbatim
+                if line.startswith(("- ", "* ")):
+                    out.append(textwrap.fill(line, width, initial_indent=indent,
+                                             subsequent_indent=indent + "  "))
+                else:
+                    out.append(indent + line)
+        else:
+            out.append(textwrap.fill(" ".join(para.split()), width, initial_indent=indent,
+                                     subsequent_indent=indent + hang))
+        out.append("")
+    return "\n".join(out[:-1])
 
 
 @main.command()
@@ -237,3 +398,192 @@ def show(kata):
     target = _resolve(_catalog(), [kata])[0]
     click.echo(f"{target.id} ({target.alias}) · {target.interview_part}\n")
     click.echo(target.instructions.rstrip())
+
+
+@main.command()
+@click.argument("kata")
+@click.option("-w", "--workspace", help="Workspace folder (default: $KATA_WORKSPACE or the current one).")
+def reset(kata, workspace):
+    """Start KATA over from its stub (your file is backed up first).
+
+    Your current file is first copied into .kata-backups/<timestamp>/ in the
+    workspace, so no work is ever lost; the command says where it went.
+    """
+    from grader.workspace import reset_kata
+
+    target = _resolve(_catalog(), [kata])[0]
+    ws = _find_workspace(workspace, required=True)
+    try:
+        outcome = reset_kata(ws, target, warn=_warn)
+    except OSError as exc:  # the backup comes first, so a failure here has overwritten nothing
+        _fail_usage(f"could not reset {target.learner_file}: {exc}")
+    if outcome.unchanged:
+        click.echo(f"{outcome.path} is already the fresh stub; nothing to do.")
+    elif outcome.backup is None:
+        click.echo(f"{target.learner_file} was missing; wrote the fresh stub to {outcome.path}.")
+    else:
+        click.echo(f"saved your {target.learner_file} as {outcome.backup}\n"
+                   f"{target.learner_file} is the fresh stub again\n"
+                   f"(to undo: cp {outcome.backup} {outcome.path})")
+
+
+@main.command()
+@click.argument("kata")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before showing a kata you have not passed yet.")
+@click.option("-w", "--workspace", help="Workspace folder, where viewing the solution is recorded.")
+def solution(kata, yes, workspace):
+    """Show KATA's reference solution (asks first if you have not passed it).
+
+    --yes skips the question. The source goes to standard output,
+    syntax-highlighted on a terminal unless NO_COLOR is set; viewing it is
+    recorded in the workspace, and `kata list` shows it.
+    """
+    from grader.highlight import highlight
+    from grader.workspace import kata_entry, read_state, record_solution_viewed
+
+    target = _resolve(_catalog(), [kata])[0]
+    ws = _find_workspace(workspace, required=False)
+    passed = bool(ws and kata_entry(read_state(ws, warn=_warn), target.id)["first_passed"])
+    if not passed and not yes:
+        _warn(f"You have not passed {target.id} yet: once you have seen the reference, it is hard to "
+              f"unsee. `kata hint {target.id}` and `kata explain {target.id}` help without giving it away.")
+        try:
+            ok = click.confirm("Show the reference solution anyway?", default=False, err=True)
+        except click.Abort:  # end of input or Ctrl-C at the question: the answer is no
+            ok = False
+            _warn("")
+        if not ok:
+            _warn("not shown (pass --yes to skip this question)")
+            sys.exit(EXIT_FAILED)
+    try:
+        source = target.reference_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail_usage(f"the reference solution cannot be read: {exc}")
+    if ws is not None:
+        try:
+            record_solution_viewed(ws, target.id, warn=_warn)
+        except OSError as exc:
+            _warn(f"warning: could not record progress in {ws}: {exc}")
+    # The header goes to stderr, so `kata solution part1 --yes > ref.py` is pure Python.
+    _warn(f"# {target.id} ({target.alias}): reference solution, {target.reference_path}")
+    click.echo(highlight(source) if _color() else source, nl=False)
+
+
+@main.command()
+@click.argument("kata", required=False)
+@click.option("-w", "--workspace", help="Workspace folder (default: $KATA_WORKSPACE or the current one).")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=0.5, show_default=True,
+              help="Seconds between checks for saved files.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Seed for the hidden test cases (default: random).")
+def watch(kata, workspace, interval, seed):
+    """Re-grade on every save and follow you through the katas, until Ctrl-C.
+
+    Starts with KATA (default: the first kata you have not passed). The screen
+    shows a one-line summary, then the report. When the kata passes, the next
+    save of the following kata's file (or any helper) grades that one.
+    """
+    import secrets
+
+    from grader import report as reports
+    from grader.engine import grade_kata
+    from grader.results import GradeReport
+    from grader.watch import Watcher, snapshot
+    from grader.workspace import kata_entry, read_state, record_grades
+
+    catalog = _catalog()
+    start = _resolve(catalog, [kata])[0] if kata else None
+    ws = _find_workspace(workspace, required=True)
+    state = read_state(ws, warn=_warn)
+    passed = {k.id for k in catalog if kata_entry(state, k.id)["status"] == "passed"}
+    if start is None:
+        start = next((k for k in catalog if k.id not in passed), catalog.katas[0])
+    color = reports.should_color(sys.stdout)
+    seeds = {}
+
+    def grade(k):
+        seeds[k.id] = secrets.randbelow(1_000_000) if seed is None else seed
+        result = grade_kata(k, ws, seeds[k.id])
+        try:
+            record_grades(ws, [result], warn=_warn)
+        except OSError as exc:
+            _warn(f"warning: could not record progress in {ws}: {exc}")
+        return result
+
+    def show(summary, result):
+        if sys.stdout.isatty():
+            click.clear()
+        else:
+            click.echo()  # a log or a pipe: keep the history, one blank line between runs
+        click.echo(_style(summary, color, bold=True))
+        report = GradeReport([result], seeds[result.id], str(ws), False, __version__)
+        text = reports.render(report, "text", color=color)
+        click.echo(text, nl=not text.endswith("\n"))
+
+    watcher = Watcher(catalog.katas, start, grade, show, lambda: snapshot(ws), passed=passed, interval=interval)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        _warn(f"\nstopped watching {ws}.")
+    sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("kata")
+def explain(kata):
+    """Walk through KATA's derivation, every tensor and its shape said aloud."""
+    target = _resolve(_catalog(), [kata])[0]
+    text = target.explanation.strip()
+    if not text:
+        click.echo(f"{target.id} has no explanation yet; its reference solution is commented: "
+                   f"`kata solution {target.id}`.")
+        return
+    color = _color()
+    for line in text.splitlines():  # Markdown is readable as it is; only make headings stand out
+        click.echo(_style(line, color, bold=True) if line.startswith("#") else line)
+
+
+@main.command()
+@click.argument("kata", required=False)
+@click.option("--show", "pick", metavar="N",
+              help="Show question N (its number or its id) of KATA, with the model answer.")
+@click.option("--answers", is_flag=True, help="Show every model answer under its question.")
+def questions(kata, pick, answers):
+    """The interviewer's follow-up questions, with model answers on demand.
+
+    Without KATA, the questions of every kata. Answer each one aloud first, then compare with the model answer:
+    `kata questions part1 --show 2`, or --answers for all of them.
+    """
+    from grader.catalog import CatalogError
+
+    catalog = _catalog()
+    if pick and not kata:
+        _fail_usage("--show needs a kata, e.g. `kata questions part1 --show 2`")
+    targets = _resolve(catalog, [kata]) if kata else list(catalog)
+    try:
+        asked = [(k, k.questions) for k in targets]
+    except CatalogError as exc:
+        _fail_usage(f"the kata catalog is broken: {exc}")
+    color = _color()
+    if pick:
+        target, items = asked[0]
+        chosen = [(i, q) for i, q in enumerate(items, 1) if pick in (str(i), q["id"])]
+        if not chosen:
+            known = ", ".join(f"{i} ({q['id']})" for i, q in enumerate(items, 1))
+            _fail_usage(f"{target.id} has no question {pick!r}; its questions are {known or 'none'}")
+        asked = [(target, chosen)]
+        answers = True
+    else:
+        asked = [(k, list(enumerate(items, 1))) for k, items in asked]
+    for target, items in asked:
+        click.echo(_style(f"{target.id} ({target.alias}) · {target.title}", color, bold=True))
+        for n, q in items:
+            click.echo(_wrap(f"{n}. {q['question']}", "  ", " " * (len(str(n)) + 2)))
+            if answers:
+                click.echo(_style("\n     model answer:", color, dim=True))
+                click.echo(_wrap(q["answer"], "     ") + "\n")
+        if not answers:
+            click.echo()
+    if not answers:
+        example = targets[0].id
+        click.echo(f"Say your answer aloud, then compare: `kata questions {example} --show 1` "
+                   f"(or `kata questions {example} --answers` for all of them).")
