@@ -29,6 +29,7 @@ class CatalogError(Exception):
 class Hint:
     title: str
     text: str
+    diagnoses: tuple[str, ...] = ()  # diagnosis ids this hint helps with
 
 
 @dataclass
@@ -44,7 +45,10 @@ class Kata:
     folder: Path
     solutions_dir: Path
     points: float = 10.0
+    # [check_points] in kata.toml: check name -> points; checks not listed share the rest evenly.
+    check_points: dict[str, float] = field(default_factory=dict)
     hints: list[Hint] = field(default_factory=list)
+    diagnoses: dict[str, dict] = field(default_factory=dict)  # kata-specific names/explanations by id
 
     @property
     def stub_path(self) -> Path:
@@ -58,6 +62,28 @@ class Kata:
     def instructions(self) -> str:
         path = self.folder / "instructions.md"
         return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    @property
+    def explanation(self) -> str:
+        """The derivation said aloud, every shape named (`explain.md`); "" if there is none."""
+        path = self.folder / "explain.md"
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    @property
+    def questions(self) -> list[dict]:
+        """Interviewer follow-ups from `questions.toml`: [{id, question, answer}], in file order."""
+        path = self.folder / "questions.toml"
+        if not path.exists():
+            return []
+        try:
+            items = tomllib.loads(path.read_text(encoding="utf-8")).get("questions", [])
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: {exc}") from None
+        keys = ("id", "question", "answer")
+        for n, item in enumerate(items if isinstance(items, list) else [None], 1):
+            if not (isinstance(item, dict) and all(isinstance(item.get(k), str) and item[k].strip() for k in keys)):
+                raise CatalogError(f"{path}: question {n} needs non-empty strings {', '.join(keys)}")
+        return [{k: item[k].strip() for k in keys} for item in items]
 
     @cached_property
     def reference(self):
@@ -84,6 +110,20 @@ def _import_file(name: str, path: Path):
     return module
 
 
+def _check_points(meta: dict, meta_path: Path) -> dict[str, float]:
+    """The optional [check_points] table, validated: an author's typo must not silently change a grade."""
+    table = meta.get("check_points", {})
+    if not isinstance(table, dict):
+        raise CatalogError(f"{meta_path}: check_points must be a table of check name = points")
+    bad = [k for k, v in table.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0]
+    if bad:
+        raise CatalogError(f"{meta_path}: check_points for {', '.join(bad)} must be numbers >= 0")
+    total = float(meta.get("points", 10))
+    if sum(table.values()) > total + 1e-9:
+        raise CatalogError(f"{meta_path}: check_points add up to {sum(table.values()):g}, more than points = {total:g}")
+    return {k: float(v) for k, v in table.items()}
+
+
 def _load_kata(folder: Path, solutions_dir: Path) -> Kata:
     meta_path = folder / "kata.toml"
     try:
@@ -98,7 +138,9 @@ def _load_kata(folder: Path, solutions_dir: Path) -> Kata:
         interview_part=meta.get("interview_part", ""), learner_file=meta["learner_file"],
         functions=list(meta["functions"]), framework=meta.get("framework", "numpy"),
         folder=folder, solutions_dir=solutions_dir, points=float(meta.get("points", 10)),
-        hints=[Hint(h.get("title", ""), h["text"]) for h in meta.get("hints", [])],
+        check_points=_check_points(meta, meta_path),
+        hints=[Hint(h.get("title", ""), h["text"], tuple(h.get("diagnoses", ()))) for h in meta.get("hints", [])],
+        diagnoses=dict(meta.get("diagnoses", {})),
     )
 
 
