@@ -1,9 +1,15 @@
-"""Render a `GradeReport` as text, Markdown, HTML or JSON.
+"""Render a `GradeReport` as text, Markdown, HTML, JSON, JUnit XML or Gradescope JSON.
 
 One results model, many renderers (as in pytest): the JSON form is
-`report.to_dict()`; the others are Jinja2 templates in `grader/templates/`.
-Templates only lay things out. The wording and the small decisions (marks,
-labels, plurals, the reproducer command) live here as filters and globals.
+`report.to_dict()`; text, Markdown and HTML are Jinja2 templates in
+`grader/templates/`; JUnit (`report_junit.py`, built with ElementTree so the
+escaping is always right) and Gradescope (`report_gradescope.py`) reuse the
+templates' plain-text check body. Templates only lay things out. The wording
+and the small decisions (marks, labels, plurals, the reproducer command, which
+hint goes with a failure) live here as filters.
+
+What the results do not carry comes from the kata catalog, if `render` is given
+one: hint titles, points, and the full list of checks a kata runs.
 
 Jinja2 is imported inside `render` so that `kata --help` and friends start fast.
 """
@@ -11,14 +17,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.results import (
     BROKEN, ERROR, FAIL, FAILED, NOT_IMPLEMENTED, PASS, PASSED, WARN,
-    GradeReport, KataResult,
+    CheckResult, GradeReport, KataResult,
 )
 
-FORMATS = ("text", "md", "html", "json")
+FORMATS = ("text", "md", "html", "json", "junit", "gradescope")
+DEFAULT_POINTS = 10.0  # a kata's worth when no catalog says otherwise (as in kata.toml)
 
 _TEMPLATES = {"text": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
 _TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -53,18 +62,84 @@ def should_color(stream) -> bool:
         return False
 
 
-def render(report: GradeReport, fmt: str, *, color: bool = False, ascii: bool = False) -> str:
+def render(report: GradeReport, fmt: str, *, color: bool = False, ascii: bool = False,
+           catalog=None, hints: dict[str, list[str]] | None = None) -> str:
     """Render `report` in one of FORMATS. `color` adds ANSI codes (text only);
-    `ascii` replaces the few non-ASCII marks in the text format."""
+    `ascii` replaces the few non-ASCII marks in the text format.
+
+    `catalog` (a `grader.catalog.Catalog`) supplies hint titles, points and each
+    kata's full check list; `hints` ({kata_id: [hint titles]}) overrides the titles.
+    Without either, reports still render: hints show without titles, every kata is
+    worth DEFAULT_POINTS, and only the checks that ran are listed."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2) + "\n"
+    info = _kata_info(report, catalog, hints, with_plan=fmt in ("junit", "gradescope"))
+    if fmt in ("junit", "gradescope"):
+        from grader import report_gradescope, report_junit
+
+        renderer = report_junit if fmt == "junit" else report_gradescope
+        return renderer.render(report, info, _check_text(info))
     template = _environment(fmt).get_template(_TEMPLATES[fmt])
-    out = template.render(report=report, color=color and fmt == "text", **_context(report))
+    out = template.render(report=report, color=color and fmt == "text", info=info, **_context(report))
     if fmt == "text" and ascii:
         out = out.translate(_ASCII)
     return out
+
+
+# ---------------------------------------------------------------- catalog facts
+
+@dataclass
+class KataInfo:
+    """What a report needs about a kata beyond its results."""
+    hint_titles: list[str] = field(default_factory=list)
+    points: float = DEFAULT_POINTS
+    check_points: dict[str, float] = field(default_factory=dict)
+    # (name, title) of every check a complete run reports, in order; None when unknown.
+    planned: list[tuple[str, str]] | None = None
+
+    def hint_title(self, level) -> str:
+        return self.hint_titles[level - 1] if isinstance(level, int) and 0 < level <= len(self.hint_titles) else ""
+
+
+def _kata_info(report: GradeReport, catalog, hints, with_plan: bool) -> dict[str, KataInfo]:
+    info: dict[str, KataInfo] = {}
+    for result in report.katas:
+        entry = KataInfo()
+        kata = _lookup(catalog, result.id)
+        if kata is not None:
+            entry.hint_titles = [h.title for h in kata.hints]
+            entry.points = float(kata.points)
+            entry.check_points = dict(getattr(kata, "check_points", {}) or {})
+            if with_plan:
+                entry.planned = planned_checks(kata)
+        if hints and result.id in hints:
+            entry.hint_titles = list(hints[result.id])
+        info[result.id] = entry
+    return info
+
+
+def _lookup(catalog, kata_id: str):
+    if catalog is None:
+        return None
+    try:
+        return catalog.get(kata_id)
+    except KeyError:  # results from another catalog: render them without its facts
+        return None
+
+
+def planned_checks(kata) -> list[tuple[str, str]] | None:
+    """Every check a complete run of `kata` reports, so that a run that stopped
+    early still lists (and scores) the checks it never reached."""
+    try:
+        planned = [(c.name, c.title) for c in kata.checks]
+    except Exception:  # noqa: BLE001 - a broken checks.py is reported by grading itself
+        return None
+    # The engine adds this check to every NumPy kata (grader/engine.py); it is not in CHECKS.
+    if kata.framework == "numpy" and all(name != "numpy-only" for name, _ in planned):
+        planned.append(("numpy-only", "Uses NumPy only"))
+    return planned
 
 
 # ---------------------------------------------------------------- environment
@@ -95,8 +170,14 @@ def _environment(fmt: str):
         codes = ";".join(_ANSI[s] for s in styles if s)
         return f"\x1b[{codes}m{text}\x1b[0m" if codes else text
 
+    @jinja2.pass_context
+    def hint_title(ctx, kata, level) -> str:
+        entry = (ctx.get("info") or {}).get(kata.id)
+        return entry.hint_title(level) if entry else ""
+
     env.filters.update(
         paint=paint,
+        hint_title=hint_title,
         mark=lambda status: _MARK.get(status, "?"),
         emoji=lambda status: _EMOJI.get(status, "❔"),
         word=lambda status: _WORD.get(status, status),
@@ -116,7 +197,12 @@ def _environment(fmt: str):
         reproduce=lambda kata, seed: f"kata grade {kata.id} --seed {seed}",
         hint_command=lambda kata, level: f"kata hint {kata.id} --level {level}",
         problems=lambda kata: [c for c in kata.checks if c.status != PASS],
+        diagnoses=diagnoses,
+        hint_levels=hint_levels,
+        comparisons=comparisons,
+        other_details=other_details,
     )
+    env.tests["waiting"] = waiting
     _ENVIRONMENTS[fmt] = env
     return env
 
@@ -138,6 +224,83 @@ def _context(report: GradeReport) -> dict:
         "id_width": max((len(k.id) for k in report.katas), default=0),
         "alias_width": max((len(k.alias) for k in report.katas), default=0),
     }
+
+
+def _check_text(info: dict[str, KataInfo]):
+    """`text(kata, check, seed)`: a check's facts as plain lines (the text
+    template's own macro), for JUnit failure bodies and Gradescope test output."""
+    module = _environment("text").get_template("_check.txt.j2").make_module({"color": False, "info": info})
+
+    def text(kata: KataResult, check: CheckResult, seed: int) -> str:
+        return str(module.check_body(kata, check, seed, "", True)).strip("\n")
+    return text
+
+
+def not_run_reason(kata: KataResult) -> str:
+    """Why a check of the kata's full list is missing from its results."""
+    if kata.fatal:
+        return f"did not run: {kata.fatal}"
+    if kata.status == NOT_IMPLEMENTED:
+        return f"did not run: waiting for {', '.join(kata.not_implemented) or 'the stubs'} to be implemented"
+    return "did not run"
+
+
+# ---------------------------------------------------------------- checks
+
+def waiting(check: CheckResult) -> bool:
+    """Blocked by a function that is still a stub: not a failure of the learner's code yet."""
+    return any(d.get("id") == "not-implemented" for d in check.diagnoses)
+
+
+def diagnoses(check: CheckResult) -> list[dict]:
+    """The check's diagnoses with every key the reports show: id, name, explanation,
+    evidence, and hint (the diagnosis's own level, else the check's)."""
+    out = []
+    for d in check.diagnoses:
+        out.append({
+            "id": d.get("id") or "?",
+            "name": d.get("name") or d.get("id") or "unnamed diagnosis",
+            "explanation": d.get("explanation") or "",
+            "evidence": d.get("evidence") or "",
+            "hint": d.get("hint") or check.hint,
+        })
+    return out
+
+
+def hint_levels(check: CheckResult) -> list[int]:
+    """The hint levels that go with a check: its diagnoses' (each its own, or the
+    check's), else the check's own. A diagnosis knows better which hint helps."""
+    found = diagnoses(check)
+    levels = [d["hint"] for d in found] if found else [check.hint]
+    return list(dict.fromkeys(level for level in levels if level))
+
+
+_GOT_EXPECTED = re.compile(r"^(?P<where>.*?)\bgot (?P<got>.+?), expected (?P<expected>.+?)(?: \((?P<note>[^()]*)\))?$")
+_EXPECTED_GOT = re.compile(r"^(?P<where>.*?)\bexpected (?P<expected>.+?), got (?P<got>.+?)(?: \((?P<note>[^()]*)\))?$")
+# "expected shape (3,), got (6,)": the leading word names what is compared.
+_WHAT_VALUE = re.compile(r"^(?P<what>[A-Za-z_]\w*) (?P<value>[-+(\[\d].*|inf|nan)$")
+
+
+def _comparison(line: str) -> dict | None:
+    m = _GOT_EXPECTED.match(line) or _EXPECTED_GOT.match(line)
+    if m is None:
+        return None
+    row = {"where": m["where"].strip().rstrip(":").strip(), "expected": m["expected"], "got": m["got"],
+           "note": m["note"] or ""}
+    what = _WHAT_VALUE.match(row["expected"])
+    if what and not row["where"]:
+        row["where"], row["expected"] = what["what"], what["value"]
+    return row
+
+
+def comparisons(check: CheckResult) -> list[dict]:
+    """The detail lines that say "got X, expected Y" (either order), split into
+    {where, expected, got, note} so the HTML report can set them side by side."""
+    return [row for row in map(_comparison, check.details) if row is not None]
+
+
+def other_details(check: CheckResult) -> list[str]:
+    return [line for line in check.details if _comparison(line) is None]
 
 
 # ---------------------------------------------------------------- helpers
@@ -203,4 +366,4 @@ def md_fence(text) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
-__all__ = ["FORMATS", "render", "should_color"]
+__all__ = ["FORMATS", "KataInfo", "render", "should_color"]
