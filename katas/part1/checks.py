@@ -1,16 +1,54 @@
-"""Hidden checks for part1: softmax_cross_entropy and softmax_cross_entropy_backward."""
+"""Hidden checks for part1: softmax_cross_entropy and softmax_cross_entropy_backward.
+
+Besides pass/fail, the checks name the classic mistakes, but only from exact
+signatures: a factor that holds at every batch or class count tried (B×, 1/B,
+1/C, 1/ln 2), a gradient that equals probs/B, a probe whose only explanation is
+the mistake (rows of probs moving when only another row's logits changed; NaN
+after a shift that leaves a softmax unchanged). The signature analysis only
+runs once a comparison has already failed, so correct code never pays for it.
+"""
+import contextlib
+
 import numpy as np
 
 from grader import cases
-from grader.checklib import (check, expect_array, expect_close, expect_finite_differences,
-                             expect_finite, expect_repeatable, expect_scalar, expect_tuple)
+from grader import compare as cmp
+from grader.checklib import (check, expect_array, expect_batch_scaling, expect_close,
+                             expect_finite, expect_finite_differences, expect_repeatable, expect_scalar,
+                             expect_tuple)
 from grader.compare import tolerances as compare_tolerances
+from grader.diagnoses import diagnosis
 
 B, C = 7, 5
+# A factor that holds at every run to this relative precision is the mistake's own
+# (float32 losses are good to ~1e-6; an accidental match at several sizes is not possible).
+FACTOR_RTOL = 1e-4
+LOG_BASES = ((np.log(2.0), "1/ln 2 ≈ 1.4427: log2, the loss in bits"),
+             (np.log(10.0), "1/ln 10 ≈ 0.4343: log10"))
+
+
+def per_example_losses(logits, y) -> np.ndarray:
+    """-log softmax(logits)[y] per row, in float64."""
+    z = np.asarray(logits, dtype=np.float64)
+    s = z - z.max(axis=1, keepdims=True)
+    return np.log(np.exp(s).sum(axis=1)) - s[np.arange(len(y)), y]
+
+
+def loss_shape_finding(ctx, loss: np.ndarray, logits, y) -> dict:
+    """A loss that is an array: the per-example losses themselves, or some other shape."""
+    if loss.shape == (len(y),) and np.issubdtype(loss.dtype, np.floating):
+        want = per_example_losses(logits, y)
+        rtol, atol = compare_tolerances(logits.dtype, float(np.abs(logits).max()))
+        if cmp.compare(loss, want, rtol, atol) is None:
+            return diagnosis("per-example-loss", f"the loss has shape {loss.shape}: it holds the {len(y)} "
+                                                 "per-example losses, exactly, but not their mean")
+    return diagnosis("wrong-shape", f"the loss has shape {loss.shape}; it should be one number")
 
 
 def learner_forward(ctx, logits, y):
     loss, probs = expect_tuple(ctx, ctx.call("softmax_cross_entropy", logits, y), 2, "softmax_cross_entropy")
+    if isinstance(loss, np.ndarray) and loss.ndim > 0:
+        ctx.diagnose(**loss_shape_finding(ctx, loss, logits, y))  # expect_scalar fails on it next
     loss = expect_scalar(ctx, loss, "loss", logits.dtype)
     probs = expect_array(ctx, probs, "probs", logits.shape, logits.dtype)
     return loss, probs
@@ -26,10 +64,20 @@ def expected_forward(ctx, logits, y):
     return float(loss), probs
 
 
-def compare_forward(ctx, logits, y, details=()):
+def mismatch(got, want, dtype, scale: float = 0.0):
+    """cmp.compare with the tolerances expect_close (and expect_batch_scaling) use."""
+    want = np.asarray(want, dtype=np.float64)
+    rtol, atol = compare_tolerances(dtype, max(float(np.max(np.abs(want))) if want.size else 0.0, scale))
+    return cmp.compare(got, want, rtol, atol)
+
+
+def compare_forward(ctx, logits, y, details=(), non_finite=None):
+    """Learner's forward on `logits` against the reference. `non_finite`: (id, evidence)
+    naming the mistake when NaN/inf is the only way this input can fail."""
     loss, probs = learner_forward(ctx, logits, y)
-    expect_finite(ctx, loss, "loss", list(details))
-    expect_finite(ctx, probs, "probs", list(details))
+    with ctx.explains_failure(*non_finite) if non_finite else contextlib.nullcontext():
+        expect_finite(ctx, loss, "loss", list(details))
+        expect_finite(ctx, probs, "probs", list(details))
     want_loss, want_probs = expected_forward(ctx, logits, y)
     # Logits of size L carry only eps*L absolute precision: scale tolerances by it.
     scale = float(np.abs(logits).max())
@@ -38,6 +86,109 @@ def compare_forward(ctx, logits, y, details=()):
     expect_close(ctx, probs, want_probs, "probs", logits.dtype, scale=scale, details=list(details))
     return loss, probs
 
+
+# -- signatures ----------------------------------------------------------------------
+
+def _holds(factors: list[float], targets: list[float]) -> bool:
+    return all(f is not None and abs(f - t) <= FACTOR_RTOL * abs(t) for f, t in zip(factors, targets))
+
+
+def loss_factor_findings(runs) -> list[dict]:
+    """runs: (B, C, got, want) for scalar losses. Names a factor that holds at every run:
+    B (summed), 1/C (mean over B·C), 1/ln 2 or 1/ln 10 (wrong log)."""
+    if len(runs) < 2 or any(not np.isfinite(g) or w == 0 for _, _, g, w in runs):
+        return []
+    factors = [g / w for _, _, g, w in runs]
+    batch_sizes = sorted({b for b, _, _, _ in runs})
+    class_counts = sorted({c for _, c, _, _ in runs})
+    if len(batch_sizes) >= 2 and _holds(factors, [b for b, _, _, _ in runs]):
+        return [diagnosis("summed-loss", f"the loss is exactly B× the expected at B = "
+                                         f"{', '.join(map(str, batch_sizes))}")]
+    if (len(class_counts) >= 2 and all(b != c for b, c, _, _ in runs)
+            and _holds(factors, [1 / c for _, c, _, _ in runs])):
+        return [diagnosis("mean-over-B-times-C", "the loss is exactly 1/C of the expected at C = "
+                                                 f"{', '.join(map(str, class_counts))} classes")]
+    for ln_base, what in LOG_BASES:
+        if _holds(factors, [1 / ln_base] * len(runs)):
+            return [diagnosis("wrong-log-base", f"the loss is exactly {what}, at every batch tried")]
+    return []
+
+
+def dlogits_findings(runs, dtype) -> list[dict]:
+    """runs: (B, C, probs, y, got, want, call). Signatures that need the probabilities or the
+    class count: a gradient equal to probs/B (or probs), and a factor of exactly 1/C."""
+    plain = [np.asarray(p, dtype=np.float64) for _, _, p, *_ in runs]
+    if all(mismatch(got, p / b, dtype) is None for (b, _, _, _, got, _, _), p in zip(runs, plain)):
+        return [diagnosis("one-hot-not-subtracted", "dlogits equals probs/B: each row sums to 1/B instead of 0, "
+                                                    "and the labels never enter")]
+    if all(mismatch(got, p, dtype) is None for (_, _, _, _, got, _, _), p in zip(runs, plain)):
+        return [diagnosis("one-hot-not-subtracted", "dlogits equals probs: each row sums to 1 instead of 0 "
+                                                    "(and there is no 1/B either)")]
+    class_counts = sorted({r[1] for r in runs})
+    if len(class_counts) >= 2 and all(r[0] != r[1] for r in runs):
+        found = [mismatch(got, want, dtype) for _, _, _, _, got, want, _ in runs]
+        factors = [None if m is None else m.clean_factor for m in found]
+        if _holds(factors, [1 / r[1] for r in runs]):
+            return [diagnosis("mean-over-B-times-C", "dlogits is exactly 1/C of the expected at C = "
+                                                     f"{', '.join(map(str, class_counts))} classes")]
+    return []
+
+
+def show_first_bad(ctx, runs, dtype) -> bool:
+    """Point the report at the first run (..., got, want, call) that is off, as
+    expect_batch_scaling reports that one; False when none is."""
+    for *_, got, want, call in runs:
+        if mismatch(got, want, dtype) is not None:
+            ctx.last_call = call
+            return True
+    return False
+
+
+def expect_dlogits(ctx, runs, dtype) -> None:
+    """dlogits right at every run (B, C, probs, y, got, want, call); else the factor
+    that follows B (expect_batch_scaling), or another signature, is named."""
+    if not show_first_bad(ctx, runs, dtype):
+        return
+    for found in dlogits_findings(runs, dtype):
+        ctx.diagnose(**found)
+    expect_batch_scaling(ctx, [(b, {"dlogits": got}, {"dlogits": want}) for b, _, _, _, got, want, _ in runs],
+                         dtype)
+
+
+def _probs_of(value):
+    """probs from a raw forward result, or None if it is not a plain (loss, [B, C] array)."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[1], np.ndarray) \
+            and value[1].shape == (B, C) and value[1].dtype.kind == "f":
+        probs = value[1].astype(np.float64)
+        return probs if np.isfinite(probs).all() else None
+    return None
+
+
+def rows_coupled_finding(ctx) -> dict | None:
+    """Probe: change only row 0 of the logits. A softmax over each row leaves every other
+    row's probabilities exactly as they were; if they move, the rows are normalised (or
+    shifted) together, across the batch."""
+    logits, y = cases.logits(ctx.rng, B, C, np.float64), cases.labels(ctx.rng, B, C)
+    changed = logits.copy()
+    # Above every column's max by different amounts: each column's sum and max change,
+    # so a normalisation or a max taken across the batch cannot hide the change.
+    changed[0] = logits.max(axis=0) + ctx.rng.uniform(1.0, 3.0, size=C)
+    before = _probs_of(ctx.call("softmax_cross_entropy", logits, y))
+    after = _probs_of(ctx.call("softmax_cross_entropy", changed, y))
+    if before is None or after is None:
+        return None
+    moved = float(np.abs(after[1:] - before[1:]).max())
+    if moved <= 1e-9:  # row-wise code gives bit-identical rows; wrong-axis code moves them by ~0.1
+        return None
+    evidence = f"changing only row 0 of the logits moved the probabilities of the other rows (by up to {moved:.2g})"
+    if np.abs(before.sum(axis=0) - 1).max() < 1e-9:
+        evidence += "; each column of probs sums to 1, not each row"
+    elif np.abs(before.sum() - 1) < 1e-9:
+        evidence += "; the whole matrix of probs sums to 1, not each row"
+    return diagnosis("softmax-wrong-axis", evidence)
+
+
+# -- the checks ------------------------------------------------------------------------
 
 @check("shapes", "Output shapes and dtypes")
 def shapes(ctx):
@@ -49,42 +200,68 @@ def shapes(ctx):
 
 @check("forward", "Loss and probabilities match the reference", hint=2)
 def forward(ctx):
+    runs = []  # every size first, so a factor can be seen to follow B or C
     for dtype in cases.DTYPES:
         for b, c in ((B, C), (64, 10), (5, 2)):
-            compare_forward(ctx, cases.logits(ctx.rng, b, c, dtype), cases.labels(ctx.rng, b, c))
+            logits, y = cases.logits(ctx.rng, b, c, dtype), cases.labels(ctx.rng, b, c)
+            loss, probs = learner_forward(ctx, logits, y)
+            expect_finite(ctx, loss, "loss")
+            expect_finite(ctx, probs, "probs")
+            runs.append((b, c, logits, loss, probs, *expected_forward(ctx, logits, y), ctx.last_call))
+    scales = [float(np.abs(r[2]).max()) for r in runs]
+    bad_loss = [mismatch(r[3], r[5], r[2].dtype, s) is not None for r, s in zip(runs, scales)]
+    bad_probs = [mismatch(r[4], r[6], r[2].dtype, s) is not None for r, s in zip(runs, scales)]
+    if not any(bad_loss) and not any(bad_probs):
+        return
+    if any(bad_loss):
+        for found in loss_factor_findings([(b, c, loss, want) for b, c, _, loss, _, want, _, _ in runs]):
+            ctx.diagnose(**found)
+    if any(bad_probs):
+        found = rows_coupled_finding(ctx)
+        if found:
+            ctx.diagnose(**found)
+    for (b, c, logits, loss, probs, want_loss, want_probs, call), scale in zip(runs, scales):
+        ctx.last_call = call  # the report shows the call that went wrong, not the probe's
+        expect_close(ctx, loss, want_loss, "loss", logits.dtype, scale=scale, named={"B": b, "C": c})
+        expect_close(ctx, probs, want_probs, "probs", logits.dtype, scale=scale)
 
 
 @check("backward", "dlogits matches the reference", hint=3)
 def backward(ctx):
     for dtype in cases.DTYPES:
+        runs = []  # two batch sizes and two class counts: a factor of B or 1/C shows as one
         for b, c in ((B, C), (64, 10)):
             logits, y = cases.logits(ctx.rng, b, c, dtype), cases.labels(ctx.rng, b, c)
             probs = expected_forward(ctx, logits, y)[1].astype(dtype)
             got = learner_backward(ctx, probs, y)
             want = ctx.ref.softmax_cross_entropy_backward(probs.astype(np.float64), y)
-            expect_close(ctx, got, want, "dlogits", dtype, named={"B": b, "C": c})
+            runs.append((b, c, probs, y, got, want, ctx.last_call))
+        expect_dlogits(ctx, runs, dtype)
 
 
 @check("batch-mean", "The loss is a mean over the batch: 1/B appears exactly once", hint=3)
 def batch_mean(ctx):
-    # Two batch sizes tell a 1/B error (the ratio follows B) from any other constant.
-    for b in (6, 11):
-        logits, y = cases.logits(ctx.rng, b, C, np.float64), cases.labels(ctx.rng, b, C)
+    # Two batch sizes, each also with every example duplicated (B -> 2B): a mean loss
+    # does not change, each row's gradient halves. A factor that follows B at all four
+    # sizes is a 1/B mistake, not a constant; the class count changes too, to tell 1/C.
+    losses, grads = [], []
+    for b, c in ((6, 5), (11, 3)):
+        logits, y = cases.logits(ctx.rng, b, c, np.float64), cases.labels(ctx.rng, b, c)
         want_loss, want_probs = expected_forward(ctx, logits, y)
-        named = {"B": b, "C": C, "B·C": b * C}
-        loss, _ = learner_forward(ctx, logits, y)
-        expect_close(ctx, loss, want_loss, f"loss at B = {b}", np.float64, named=named)
-        dlogits = learner_backward(ctx, want_probs, y)
-        expect_close(ctx, dlogits, ctx.ref.softmax_cross_entropy_backward(want_probs, y),
-                     f"dlogits at B = {b}", np.float64, named=named)
-        # Every example twice: the mean loss is unchanged, each row's gradient halves.
         logits2, y2 = cases.duplicate(logits, y)
-        loss2, probs2 = learner_forward(ctx, logits2, y2)
-        expect_close(ctx, loss2, want_loss, "loss of the batch duplicated", np.float64,
-                     details=["duplicating every example must not change a mean"])
-        dlogits2 = learner_backward(ctx, np.concatenate([want_probs, want_probs]), y2)
-        expect_close(ctx, dlogits2[:b], dlogits / 2, "dlogits of the batch duplicated", np.float64,
-                     details=[f"with 2B = {2 * b} examples each row's share of the mean halves"])
+        probs2 = np.concatenate([want_probs, want_probs])
+        for size, lg, labels, probs in ((b, logits, y, want_probs), (2 * b, logits2, y2, probs2)):
+            loss, _ = learner_forward(ctx, lg, labels)
+            losses.append((size, c, loss, want_loss, ctx.last_call))
+            dlogits = learner_backward(ctx, probs, labels)
+            grads.append((size, c, probs, labels, dlogits, ctx.ref.softmax_cross_entropy_backward(probs, labels),
+                          ctx.last_call))
+    if show_first_bad(ctx, losses, np.float64):
+        for found in loss_factor_findings([run[:4] for run in losses]):
+            ctx.diagnose(**found)
+        expect_batch_scaling(ctx, [(b, {"loss": got}, {"loss": want}) for b, _, got, want, _ in losses],
+                             np.float64, what="loss")
+    expect_dlogits(ctx, grads, np.float64)
 
 
 @check("finite-differences", "dlogits agrees with finite differences of your loss", hint=3)
@@ -102,17 +279,26 @@ def finite_differences(ctx):
 @check("stability", "Huge logits and rows at very different offsets give exact, finite results", hint=1)
 def stability(ctx):
     for dtype in cases.DTYPES:
-        # One large offset (1e3-1e4) shared by every row: only overflow is at stake here.
-        base = cases.logits(ctx.rng, B, C, np.float64)
+        # The same batch three ways: as is, shifted by one large offset, and with rows at
+        # offsets far apart. A softmax cannot tell the three apart, so when the first is
+        # exact, NaN/inf in the second can only be overflow (no max subtracted), and in
+        # the third only a shift shared by every row (one global max).
+        base, y = cases.logits(ctx.rng, B, C, np.float64), cases.labels(ctx.rng, B, C)
+        compare_forward(ctx, base.astype(dtype), y)
         offset = ctx.rng.uniform(1e3, 1e4)
-        compare_forward(ctx, (base + offset).astype(dtype), cases.labels(ctx.rng, B, C),
+        compare_forward(ctx, (base + offset).astype(dtype), y,
                         [f"logits around {offset:.0f}: exp overflows to inf (then inf/inf = NaN) unless the max "
-                         "is subtracted before exp"])
-        # Rows far apart: a single global max leaves the low rows as exp(-20000) = 0, then 0/0.
+                         "is subtracted before exp"],
+                        non_finite=("no-max-subtraction",
+                                    f"exact on ordinary logits, but NaN/inf once {offset:.0f} is added to every "
+                                    f"logit ({np.dtype(dtype)}), which leaves a softmax unchanged"))
         offsets = ctx.rng.uniform(-1e4, 1e4, size=(B, 1))
         offsets[0], offsets[1] = 1e4, -1e4
-        compare_forward(ctx, (base + offsets).astype(dtype), cases.labels(ctx.rng, B, C),
-                        ["rows at offsets from -1e4 to +1e4: subtract each row's own max (axis=1, keepdims=True)"])
+        compare_forward(ctx, (base + offsets).astype(dtype), y,
+                        ["rows at offsets from -1e4 to +1e4: subtract each row's own max (axis=1, keepdims=True)"],
+                        non_finite=("global-max",
+                                    f"exact when every row is shifted by the same {offset:.0f}, but NaN/inf when "
+                                    f"the rows sit at offsets from -1e4 to +1e4 ({np.dtype(dtype)})"))
     ctx.note("finite and exact for logits up to 1e4 in float32 and float64")
 
 
@@ -129,17 +315,25 @@ def log_space_loss(ctx):
         logits[0, y[0]] = logits[0].max() - 800.0
         logits = logits.astype(dtype)
         loss, probs = learner_forward(ctx, logits, y)
+        want, want_probs = expected_forward(ctx, logits, y)
+        # probs must survive the extreme entry: then a lost loss can only be the log of an
+        # underflowed probability (an overflow elsewhere would have broken probs too).
         expect_finite(ctx, probs, "probs")
-        want, _ = expected_forward(ctx, logits, y)
+        expect_close(ctx, probs, want_probs, "probs", dtype, scale=float(np.abs(logits).max()),
+                     details=["one true class sits 800 below its row max; every other entry is ordinary"])
+        evidence = (f"exact on the batch as drawn, but {loss:.6g} instead of {want:.6g} once one true class sits 800 "
+                    f"below its row max ({np.dtype(dtype)}), where its probability underflows to 0")
         if np.isnan(loss):
             ctx.fail("loss is NaN when one true-class probability underflows to 0",
-                     ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"])
+                     ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
+                     diagnoses=[diagnosis("log-of-probs", evidence)])
         rtol, atol = compare_tolerances(dtype, float(np.abs(logits).max()))
         if not np.isfinite(loss) or abs(loss - want) > atol + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
                      "the row max)",
                      ["-log(probs[y]) is inf (or clipped) once probs[y] underflows; compute the loss in log space: "
-                      "log_probs = shifted - log(sum(exp(shifted))) (log-sum-exp)"])
+                      "log_probs = shifted - log(sum(exp(shifted))) (log-sum-exp)"],
+                     diagnoses=[diagnosis("log-of-probs", evidence)])
             return
     ctx.note("loss computed in log space")
 

@@ -6,7 +6,7 @@ is what breaks the rules of this part.
 import numpy as np
 import torch  # MISTAKE: parts 1-4 are NumPy only  # noqa: F401
 
-KATA_EXPECT = {"fails": ["numpy-only"]}
+KATA_EXPECT = {"fails": ["numpy-only"], "diagnoses": ["framework-import"]}
 
 
 def softmax_cross_entropy(logits, y):

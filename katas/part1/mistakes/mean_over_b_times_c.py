@@ -6,7 +6,7 @@ other, so finite differences pass; only the comparison with the reference fails.
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["forward", "backward", "batch-mean"]}
+KATA_EXPECT = {"fails": ["forward", "backward", "batch-mean"], "diagnoses": ["mean-over-B-times-C"]}
 
 
 def softmax_cross_entropy(logits, y):

@@ -1,7 +1,7 @@
 """The ReLU mask is inverted: gradient passes where Z < 0 instead of where Z > 0."""
 import numpy as np
 
-KATA_EXPECT = {"fails": ["backward", "zero-convention", "finite-differences"]}
+KATA_EXPECT = {"fails": ["backward", "zero-convention", "finite-differences"], "diagnoses": ["relu-grad-where-negative"]}
 
 
 def relu_forward(Z):
