@@ -1,13 +1,15 @@
 """gradients_match compares values with np.allclose without comparing shapes first, so (1, n) passes against (n,).
 
-Every value test is right; only the broadcasting loophole is open. This earns
-a warning, not a failure.
+Every value test is right; only the broadcasting loophole is open. It still
+fails: the contract defines True as same keys, same shapes and every element
+close, and a checker that certifies a (1, n) bias gradient certifies exactly
+the keepdims bug that every other kata fails.
 """
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-KATA_EXPECT = {"warns": ["gradients-match"]}
+KATA_EXPECT = {"fails": ["gradients-match"], "diagnoses": ["match-accepts-mismatch"]}
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 

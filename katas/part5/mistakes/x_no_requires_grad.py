@@ -6,7 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-KATA_EXPECT = {"fails": ["gradients", "batch-mean", "finite-differences", "repeatable"]}
+KATA_EXPECT = {"fails": ["gradients", "batch-mean", "finite-differences", "repeatable"],
+               "diagnoses": ["no-x-grad"]}
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
