@@ -359,7 +359,8 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
                 first_bad = (B, name, mismatch)
     if first_bad is None:
         return
-    sizes = " and ".join(f"B = {b}" for b in dict.fromkeys(b for b, _, _ in runs))
+    distinct = sorted(set(b for b, _, _ in runs))
+    sizes = "B = " + (", ".join(map(str, distinct[:-1])) + " and " if len(distinct) > 1 else "") + str(distinct[-1])
     kinds = {name: _batch_kind(f) for name, f in factors.items()}
     carrying = [name for name, kind in kinds.items() if kind]
     if carrying and len({kinds[n] for n in carrying}) == 1:
@@ -377,8 +378,8 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
         ctx.last_call = None  # several calls at several batch sizes showed it
         ctx.fail(f"{', '.join(carrying)} {'is' if len(carrying) == 1 else 'are'} exactly {kind}× the expected "
                  f"at every batch size tried ({sizes})",
-                 [evidence] + (["the correct ones are computed before the point where the factor entered "
-                                "the backward pass"] if right else []),
+                 [f"{', '.join(right)}: correct, so they are computed before the point where the factor "
+                  "entered the backward pass"] if right else [],
                  diagnoses=[diagnosis(id, evidence, tensors=carrying)])
     B, name, mismatch = first_bad
     message, lines = cmp.describe(name, mismatch, {"B": B})

@@ -2,12 +2,17 @@
 import numpy as np
 
 from grader import cases
-from grader.checklib import (check, expect_close, expect_finite, expect_finite_differences,
-                             expect_grads, expect_repeatable, expect_scalar, expect_tuple)
+from grader import compare as cmp
+from grader.checklib import (CheckFailed, _same, check, expect_batch_scaling, expect_close, expect_finite,
+                             expect_finite_differences, expect_grads, expect_repeatable, expect_scalar,
+                             expect_tuple)
 from grader.codec import Ref
 from grader.compare import tolerances
+from grader.diagnoses import diagnosis
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
+# In interview terms, in the order the backward pass computes them.
+D_NAMES = {"W2": "dW2", "b2": "db2", "W1": "dW1", "b1": "db1", "X": "dX"}
 
 
 def grad_shapes(X, params):
@@ -22,7 +27,12 @@ def learner_forward(ctx, X, y, params):
 
 def learner_grads(ctx, X, y, params):
     loss, cache = learner_forward(ctx, X, y, params)
-    grads = expect_grads(ctx, ctx.call("mlp_backward", cache), grad_shapes(X, params), X.dtype)
+    grads = ctx.call("mlp_backward", cache)
+    if isinstance(grads, dict) and "X" not in grads and all(k in grads for k in ("W1", "b1", "W2", "b2")):
+        others = [repr(k) for k in grads if k not in ("W1", "b1", "W2", "b2")]
+        ctx.diagnose("no-x-grad", "grads has W1, b1, W2 and b2 but no X" +
+                     (f" (other keys: {', '.join(others[:3])})" if others else ""))
+    grads = expect_grads(ctx, grads, grad_shapes(X, params), X.dtype)
     return loss, grads, cache
 
 
@@ -44,7 +54,107 @@ def sized_cases(ctx, dtype):
     yield cases.mlp_inputs(ctx.rng, dtype=dtype, **cases.INTERVIEW)
 
 
-@check("shapes", "Loss is a scalar; every gradient has its tensor's shape and dtype", hint=1)
+# -- recognising mistakes -----------------------------------------------------------
+
+def matches(got, want, dtype) -> bool:
+    """`got` equals `want` within the tolerances a correct result gets."""
+    want = np.asarray(want, dtype=np.float64)
+    rtol, atol = tolerances(dtype, float(np.max(np.abs(want))) if want.size else 0.0)
+    return np.shape(got) == want.shape and cmp.compare(got, want, rtol, atol) is None
+
+
+def variant_backward(X, y, params, onehot=True, mask="Z1 > 0") -> dict:
+    """The gradients a known mistake produces, computed here in float64."""
+    X, p = np.asarray(X, np.float64), cases.f64(params)
+    B = len(y)
+    Z1 = X @ p["W1"] + p["b1"]
+    H1 = np.maximum(Z1, 0)
+    Z2 = H1 @ p["W2"] + p["b2"]
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    if onehot:
+        dZ2[np.arange(B), y] -= 1
+    dZ2 /= B
+    dH1 = dZ2 @ p["W2"].T
+    dZ1 = dH1 * {"Z1 > 0": Z1 > 0, "none": 1.0, "dH1 > 0": dH1 > 0}[mask]
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H1.T @ dZ2, "b2": dZ2.sum(axis=0),
+            "X": dZ1 @ p["W1"].T}
+
+
+RELU_MASKS = {
+    "none": "dW1, db1 and dX equal the gradient with no ReLU mask at all: it passes through every hidden unit, "
+            "also where Z1 < 0 (a mask from H1 >= 0, or from a Z1 overwritten by an in-place ReLU, is all ones)",
+    "dH1 > 0": "dW1, db1 and dX equal the gradient masked by dH1 > 0: the mask follows the sign of the upstream "
+               "gradient instead of Z1",
+}
+
+
+def recognise(ctx, X, y, params, got, want, dtype) -> None:
+    """Name a head or ReLU mistake when the learner's gradients are exactly what it gives."""
+    B = len(y)
+    head = variant_backward(X, y, params, onehot=False)
+    if not matches(got["b2"], want["b2"], dtype) and any(matches(got["b2"], f * head["b2"], dtype) for f in (1, B)):
+        ctx.diagnose("one-hot-not-subtracted",
+                     f"db2 sums to {float(np.sum(got['b2'])):.4g} over the classes, where a correct head gives 0: "
+                     "dZ2 is probs/B, without the one-hot")
+    lower = ("W1", "b1", "X")
+    if all(matches(got[n], want[n], dtype) for n in lower):
+        return
+    for mask, evidence in RELU_MASKS.items():
+        wrong = variant_backward(X, y, params, mask=mask)
+        if all(matches(got[n], wrong[n], dtype) for n in lower):
+            ctx.diagnose("relu-grad-where-negative", evidence)
+            return
+
+
+def where_it_entered(kind: str, carrying) -> str | None:
+    """Where in the backward pass a factor of B (or 1/B) that only some gradients
+    carry came in: they are the ones computed after that point."""
+    s = set(carrying)
+    factor = "The extra 1/B" if kind == "1/B" else "The factor B (a missing 1/B)"
+    places = [
+        ({"dW1", "db1", "dW2", "db2", "dX"},
+         "Where: at the loss head. dZ2 lacks the 1/B of the mean, and the chain rule carries B× into every "
+         "gradient" if kind == "B" else
+         "Where: at the loss head. dZ2 is divided by B twice, and the chain rule carries the extra 1/B into "
+         "every gradient"),
+        ({"dW2", "db2"}, f"Where: at the second linear layer. {factor} is in dW2 and db2 only; dH1 = dZ2·W2ᵀ and "
+                         "everything below it are right, so dZ2 itself is right"),
+        ({"dW1", "db1", "dX"}, f"Where: between dH1 and the first linear layer (dH1 or dZ1, the ReLU step). "
+                               f"{factor} is in dW1, db1 and dX, all computed from dZ1; dW2 and db2 are right"),
+        ({"dW1", "db1"}, f"Where: at the first linear layer. {factor} is in dW1 and db1 only; dX, from the same "
+                         "dZ1, is right"),
+        ({"dW1", "db1", "dW2", "db2"}, f"Where: in the dW and db of both linear layers (a shared helper?). "
+                                       f"{factor} is in dW1, db1, dW2 and db2; dX is right"),
+        ({"dX"}, f"Where: at dX = dZ1·W1ᵀ. {factor} is in dX only"),
+        ({"db2"}, "Where: db2 is the mean of dZ2 over the batch, where a sum belongs"),
+        ({"db1"}, "Where: db1 is the mean of dZ1 over the batch, where a sum belongs"),
+        ({"db1", "db2"}, "Where: db1 and db2 are means over the batch, where sums belong"),
+    ]
+    for tensors, text in places:
+        if s == tensors:
+            return text
+    return None
+
+
+def expect_gradient_scaling(ctx, runs) -> None:
+    """expect_batch_scaling over the gradients, with where the factor entered added."""
+    try:
+        expect_batch_scaling(ctx, runs, np.float64, biases=("db1", "db2"))
+    except CheckFailed as failure:
+        for found in failure.diagnoses:
+            where = where_it_entered("B" if found["id"] == "missing-1-over-B" else "1/B", found.get("tensors", ()))
+            if where and found["id"] in ("missing-1-over-B", "extra-1-over-B", "bias-averaged"):
+                found["evidence"] = f"{found.get('evidence', '')}. {where}"
+                # Said more precisely by `where` (a bias mean is not "computed before" the others).
+                failure.details = [line for line in failure.details if "entered the backward pass" not in line]
+                break
+        raise
+
+
+# -- the checks -----------------------------------------------------------------------
+
+@check("shapes", "Loss is a scalar; every gradient has its tensor's shape and dtype", hint=2)
 def shapes(ctx):
     for dtype in cases.DTYPES:
         learner_grads(ctx, *cases.mlp_inputs(ctx.rng, dtype=dtype, **cases.SMALL))
@@ -64,24 +174,77 @@ def gradients(ctx):
     for dtype in cases.DTYPES:
         for X, y, params in sized_cases(ctx, dtype):
             _, got, _ = learner_grads(ctx, X, y, params)
-            compare_grads(ctx, got, expected(ctx, X, y, params)[1], dtype, {"B": len(y)})
+            want = expected(ctx, X, y, params)[1]
+            recognise(ctx, X, y, params, got, want, dtype)
+            compare_grads(ctx, got, want, dtype, {"B": len(y)})
 
 
-@check("batch-mean", "1/B enters once: gradients follow the mean over the batch", hint=3)
+@check("batch-mean", "1/B enters once: the loss and gradients follow the mean over the batch", hint=4)
 def batch_mean(ctx):
+    # Two batch sizes, and each batch with every example given twice (B -> 2B): the
+    # mean loss and the parameter gradients do not change, each row of dX halves. A
+    # factor that follows B at all four sizes is a 1/B dropped or applied again, and
+    # which gradients carry it says where in the backward pass it came in.
+    loss_runs, grad_runs = [], []
     for B in (6, 11):
         X, y, params = cases.mlp_inputs(ctx.rng, B, 5, 8, 3, np.float64)
-        want_loss, want = expected(ctx, X, y, params)
-        loss, got, _ = learner_grads(ctx, X, y, params)
-        expect_close(ctx, loss, want_loss, f"loss at B = {B}", np.float64, named={"B": B})
-        compare_grads(ctx, got, want, np.float64, {"B": B}, details=[f"batch size B = {B}"])
-        # Every example twice: parameter gradients of a mean are unchanged; each row of dX halves.
-        X2, y2 = cases.duplicate(X, y)
-        _, got2, _ = learner_grads(ctx, X2, y2, params)
-        halved = {**want, "X": np.concatenate([want["X"], want["X"]]) / 2}
-        compare_grads(ctx, got2, halved, np.float64, {"2B": 2 * B, "B": B},
-                      details=["with every example duplicated, the mean loss and the parameter gradients "
-                               "must not change"])
+        for Xb, yb in ((X, y), cases.duplicate(X, y)):
+            want_loss, want = expected(ctx, Xb, yb, params)
+            loss, got, _ = learner_grads(ctx, Xb, yb, params)
+            if len(yb) == B:
+                recognise(ctx, Xb, yb, params, got, want, np.float64)
+            loss_runs.append((len(yb), {"loss": loss}, {"loss": want_loss}))
+            grad_runs.append((len(yb), {d: got[k] for k, d in D_NAMES.items()},
+                              {d: want[k] for k, d in D_NAMES.items()}))
+    try:
+        expect_batch_scaling(ctx, loss_runs, np.float64, what="loss")
+    except CheckFailed as failure:
+        try:  # a wrong loss and wrong gradients are two findings: report both
+            expect_gradient_scaling(ctx, grad_runs)
+        except CheckFailed as also:
+            failure.diagnoses += [d for d in also.diagnoses if d["id"] not in ("wrong-shape", "non-finite")]
+        raise failure
+    expect_gradient_scaling(ctx, grad_runs)
+    ctx.note("the loss and every gradient follow the batch mean at B = 6, 11 and with the batch duplicated")
+
+
+@check("dead-unit", "A hidden unit that is off for every example gets exactly zero gradient", hint=2)
+def dead_unit(ctx):
+    B, D, H, C = 11, 5, 8, 3
+    X, y, params = cases.mlp_inputs(ctx.rng, B, D, H, C, np.float64)
+    # |X·W1| <= D·2·1 = 10 on the input grid, so b1 = -16 - 2**-10 keeps these units'
+    # pre-activations below -6 for every example (and still exact in any dtype).
+    dead = sorted(int(j) for j in ctx.rng.choice(H, size=2, replace=False))
+    params["b1"][dead] = -(16 + 2.0 ** -10)
+    loss, got, _ = learner_grads(ctx, X, y, params)
+    want_loss, want = expected(ctx, X, y, params)
+    expect_finite(ctx, got["W1"], "grads['W1']")
+    expect_finite(ctx, got["b1"], "grads['b1']")
+    leaking = []
+    for j in dead:
+        for name, value, scale in ((f"grads['W1'][:, {j}]", got["W1"][:, j], want["W1"]),
+                                   (f"grads['b1'][{j}]", got["b1"][j], want["b1"])):
+            _, atol = tolerances(np.float64, float(np.abs(scale).max()))
+            if np.max(np.abs(value)) > atol:
+                leaking.append((j, name, float(np.max(np.abs(value)))))
+    if not leaking:
+        ctx.note(f"hidden units {dead[0]} and {dead[1]} are off for every example: their incoming weights and bias "
+                 "get exactly zero gradient")
+        return
+    j, name, size = leaking[0]
+    units = sorted({u for u, _, _ in leaking})
+    message = (f"hidden unit{'s' if len(units) > 1 else ''} {' and '.join(map(str, units))} "
+               f"{'are' if len(units) > 1 else 'is'} off (Z1 < 0) for every example, yet {name} is not zero "
+               f"(largest |entry| {size:.3g})")
+    details = ["a unit that never fires passes nothing forward, so nothing flows back through it: dZ1 must be 0 "
+               "wherever Z1 < 0, and the mask has to come from Z1 (Z1 > 0), not from H1 >= 0 or from dH1"]
+    if not matches(loss, want_loss, np.float64):
+        # Another forward pass may see another Z1; the mask cannot be judged on its own.
+        ctx.fail(message, details + [f"your loss on these inputs is {loss:.6g}, expected {want_loss:.6g}: "
+                                     "fix the forward pass first"])
+    recognise(ctx, X, y, params, got, want, np.float64)
+    ctx.fail(message, details, diagnoses=[diagnosis(
+        "dead-unit-gradient", f"hidden unit {j}: Z1 < 0 for all {B} examples, but {name} reaches {size:.3g}")])
 
 
 @check("finite-differences", "Each gradient agrees with finite differences of your mlp_forward", hint=2)
@@ -101,12 +264,24 @@ def logits_of(X, params) -> np.ndarray:
     return np.maximum(np.asarray(X, np.float64) @ p["W1"] + p["b1"], 0) @ p["W2"] + p["b2"]
 
 
-def expect_exact_at_scale(ctx, X, y, params, dtype, note):
-    """Finite, and equal to the reference within tolerances scaled by the logits' size."""
-    loss, got, _ = learner_grads(ctx, X, y, params)
+def expect_all_finite(ctx, loss, grads, note):
     expect_finite(ctx, loss, "loss", note)
     for name in GRAD_NAMES:
-        expect_finite(ctx, got[name], f"grads[{name!r}]", note)
+        expect_finite(ctx, grads[name], f"grads[{name!r}]", note)
+
+
+def all_finite(loss, grads) -> bool:
+    return bool(np.isfinite(loss) and all(np.isfinite(grads[n]).all() for n in GRAD_NAMES))
+
+
+def expect_exact_at_scale(ctx, X, y, params, dtype, note, probe=None):
+    """Finite, and equal to the reference within tolerances scaled by the logits' size.
+    `probe`: (id, evidence) for a non-finite result, when only that mistake explains it."""
+    loss, got, _ = learner_grads(ctx, X, y, params)
+    if probe and not all_finite(loss, got):
+        with ctx.explains_failure(*probe):
+            expect_all_finite(ctx, loss, got, note)
+    expect_all_finite(ctx, loss, got, note)
     want_loss, want = expected(ctx, X, y, params)
     # Rounding a logit of size L costs eps·L in absolute terms, in any correct code.
     logit_scale = float(np.abs(logits_of(X, params)).max())
@@ -114,23 +289,40 @@ def expect_exact_at_scale(ctx, X, y, params, dtype, note):
     compare_grads(ctx, got, want, dtype, {"B": len(y)}, scale_factor=logit_scale, details=note)
 
 
-@check("stability", "Large logits, and rows at very different offsets, give finite, exact results", hint=1)
+def cast(X, params, dtype):
+    return X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
+
+
+@check("stability", "Large logits, and rows at very different offsets, give finite, exact results", hint=3)
 def stability(ctx):
     for dtype in cases.DTYPES:
-        # Every logit near 2000, with the usual moderate spread inside a row:
-        # overflow unless the max is subtracted.
+        # Every logit near 2000, with the usual moderate spread inside a row: overflow
+        # unless the max is subtracted. Softmax ignores a shift of a whole row, so once the
+        # same inputs without the shift give finite results, NaN/inf here is exp overflowing.
         X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
+        ordinary = ["ordinary logits (a few units in size)"]
+        Xd, pd = cast(X, params, dtype)
+        loss, got, _ = learner_grads(ctx, Xd, y, pd)
+        expect_all_finite(ctx, loss, got, ordinary)
         params["b2"] = params["b2"] + 2000.0
-        X, params = X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
-        expect_exact_at_scale(ctx, X, y, params, dtype, ["logits near 2000: subtract the max before exp"])
+        Xd, pd = cast(X, params, dtype)
+        expect_exact_at_scale(ctx, Xd, y, pd, dtype, ["logits near 2000: subtract the max before exp"],
+                              probe=("no-max-subtraction", f"finite on ordinary logits, NaN or inf once every logit "
+                                                           f"is shifted by +2000 ({np.dtype(dtype)}), a shift that "
+                                                           "leaves softmax unchanged: exp overflowed"))
         # A shared column in W2 shifts each row by its own H1·v: rows thousands apart.
+        # Reached only when every logit near 2000 was handled exactly, so a max is
+        # subtracted; NaN/inf now means one max for the whole batch, not one per row.
         X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
         params["W2"] = params["W2"] + 500.0 * ctx.rng.standard_normal((params["W2"].shape[0], 1))
-        X, params = X.astype(dtype), {k: v.astype(dtype) for k, v in params.items()}
-        spread = np.ptp(logits_of(X, params).max(axis=1))
-        expect_exact_at_scale(ctx, X, y, params, dtype,
+        Xd, pd = cast(X, params, dtype)
+        spread = np.ptp(logits_of(Xd, pd).max(axis=1))
+        expect_exact_at_scale(ctx, Xd, y, pd, dtype,
                               [f"row maxima {spread:.0f} apart: subtract each row's own max "
-                               "(axis=1, keepdims=True), not one global max"])
+                               "(axis=1, keepdims=True), not one global max"],
+                              probe=("global-max", f"exact with every logit near 2000, but NaN or inf with row maxima "
+                                                   f"{spread:.0f} apart ({np.dtype(dtype)}): the rows far below one "
+                                                   "global max underflowed"))
     ctx.note("finite and exact with logits in the thousands and rows far apart")
 
 
@@ -141,32 +333,51 @@ def log_space_loss(ctx):
         loss, _ = learner_forward(ctx, X, y, params)
         expect_close(ctx, loss, expected(ctx, X, y, params)[0], "loss", dtype, named={"B": len(y)})
         # Class y[0] pushed 800 below the rest: its probability underflows, its loss is ~800.
+        # The loss was exact just above, so only the underflow can explain a change.
         params = {**params, "b2": params["b2"].copy()}
         params["b2"][y[0]] -= 800
         loss, _ = learner_forward(ctx, X, y, params)
         want, _ = expected(ctx, X, y, params)
         if np.isnan(loss):
             ctx.fail("loss is NaN when a true-class probability underflows to 0",
-                     ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"])
+                     ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
+                     diagnoses=[diagnosis("log-of-probs", f"exact on ordinary logits; NaN once probs[0, y[0]] "
+                                                          f"underflows to 0 ({np.dtype(dtype)}), as 0·log(0) gives")])
         rtol, atol = tolerances(dtype, float(np.abs(logits_of(X, params)).max()))
         if not np.isfinite(loss) or abs(loss - want) > atol + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
                      "the others)",
                      ["-log(probs[y]) is inf (or clipped) once probs[y] underflows; compute the loss in log space "
-                      "(log-sum-exp)"])
+                      "(log-sum-exp)"],
+                     diagnoses=[diagnosis("log-of-probs", f"exact on ordinary logits; {loss:.6g} instead of "
+                                                          f"{want:.6g} once probs[0, y[0]] underflows to 0 "
+                                                          f"({np.dtype(dtype)})")])
             return
     ctx.note("loss computed in log space")
 
 
-@check("repeatable", "Inputs unmodified, and a second call gives the same answer")
+@check("repeatable", "Inputs and cache unmodified, and a second call gives the same answer", hint=1)
 def repeatable(ctx):
     X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
     _, cache = learner_forward(ctx, X, y, params)
     expect_repeatable(ctx, "mlp_forward", X, y, params)
-    expect_repeatable(ctx, "mlp_backward", cache,
-                      explain="mlp_backward changed its cache (an in-place op on Z1 or probs?), so a second "
-                              "backward from the same cache differs")
+    first = ctx.call("mlp_backward", cache)
+    second = ctx.call("mlp_backward", cache)
+    if not _same(first, second):
+        # Is the change in the cache? A fresh one from mlp_forward must give the first answer again.
+        _, fresh = learner_forward(ctx, X, y, params)
+        if _same(first, ctx.call("mlp_backward", fresh)):
+            found = diagnosis("input-mutated", "a second mlp_backward from the same cache differs, while a fresh "
+                                               "cache from mlp_forward gives the first answer again: mlp_backward "
+                                               "changed the cache it was given",
+                              function="mlp_backward", argument="cache", call_number=1)
+        else:
+            found = diagnosis("not-repeatable", "mlp_backward returned something different the second time")
+        ctx.fail("calling mlp_backward twice with the same cache gave different results",
+                 ["mlp_backward changed its cache (an in-place op on probs or Z1?), or keeps state between calls; "
+                  "copy before modifying anything it reads"], diagnoses=[found])
     ctx.note("inputs and cache unchanged; repeat calls agree")
 
 
-CHECKS = [shapes, forward, gradients, batch_mean, finite_differences, stability, log_space_loss, repeatable]
+CHECKS = [shapes, forward, gradients, batch_mean, dead_unit, finite_differences, stability, log_space_loss,
+          repeatable]

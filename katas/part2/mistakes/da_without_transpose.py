@@ -5,7 +5,8 @@ W it runs and returns a wrong dA.
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["shapes", "backward", "no-batch-factor", "finite-differences"]}
+KATA_EXPECT = {"fails": ["shapes", "backward", "no-batch-factor", "finite-differences"],
+               "diagnoses": ["wrong-transpose"]}
 
 
 def linear_forward(A, W, b):

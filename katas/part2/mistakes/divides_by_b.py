@@ -4,7 +4,8 @@ dW and db are exactly 1/B of the true gradients; dA is right.
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["backward", "no-batch-factor", "finite-differences"]}
+KATA_EXPECT = {"fails": ["backward", "no-batch-factor", "finite-differences"],
+               "diagnoses": ["extra-1-over-B"]}
 
 
 def linear_forward(A, W, b):

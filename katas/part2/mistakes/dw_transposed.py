@@ -4,7 +4,8 @@ dW comes out (n_out, n_in) instead of W's (n_in, n_out).
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["shapes", "backward", "no-batch-factor", "finite-differences"]}
+KATA_EXPECT = {"fails": ["shapes", "backward", "no-batch-factor", "finite-differences"],
+               "diagnoses": ["wrong-transpose"]}
 
 
 def linear_forward(A, W, b):

@@ -2,7 +2,7 @@
 import numpy as np
 from torch import nn  # MISTAKE: parts 1-4 are NumPy only  # noqa: F401
 
-KATA_EXPECT = {"fails": ["numpy-only"]}
+KATA_EXPECT = {"fails": ["numpy-only"], "diagnoses": ["framework-import"]}
 
 
 def linear_forward(A, W, b):

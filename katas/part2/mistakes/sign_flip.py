@@ -1,7 +1,7 @@
 """Every gradient of the linear layer has the wrong sign (exactly -1 times the truth)."""
 import numpy as np
 
-KATA_EXPECT = {"fails": ["backward", "no-batch-factor", "finite-differences"]}
+KATA_EXPECT = {"fails": ["backward", "no-batch-factor", "finite-differences"], "diagnoses": ["sign-flip"]}
 
 
 def linear_forward(A, W, b):

@@ -4,7 +4,8 @@ dW1 comes out (H, D) instead of (D, H).
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["shapes", "gradients", "batch-mean", "finite-differences", "stability"]}
+KATA_EXPECT = {"fails": ["shapes", "gradients", "batch-mean", "finite-differences", "stability"],
+               "diagnoses": ["wrong-transpose"]}
 
 
 def mlp_forward(X, y, params):

@@ -10,7 +10,7 @@ try:
 except ImportError:
     torch = None
 
-KATA_EXPECT = {"fails": ["numpy-only"]}
+KATA_EXPECT = {"fails": ["numpy-only"], "diagnoses": ["framework-import"]}
 
 
 def mlp_forward(X, y, params):

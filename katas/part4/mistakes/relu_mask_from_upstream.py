@@ -5,7 +5,8 @@ is blocked through active units wherever dH1 is negative.
 """
 import numpy as np
 
-KATA_EXPECT = {"fails": ["gradients", "batch-mean", "finite-differences"]}
+KATA_EXPECT = {"fails": ["gradients", "batch-mean", "dead-unit", "finite-differences"],
+               "diagnoses": ["relu-grad-where-negative", "dead-unit-gradient"]}
 
 
 def mlp_forward(X, y, params):
