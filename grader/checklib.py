@@ -378,8 +378,7 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
         ctx.last_call = None  # several calls at several batch sizes showed it
         ctx.fail(f"{', '.join(carrying)} {'is' if len(carrying) == 1 else 'are'} exactly {kind}× the expected "
                  f"at every batch size tried ({sizes})",
-                 [f"{', '.join(right)}: correct, so they are computed before the point where the factor "
-                  "entered the backward pass"] if right else [],
+                 [],  # the evidence says it all, including which tensors are right
                  diagnoses=[diagnosis(id, evidence, tensors=carrying)])
     B, name, mismatch = first_bad
     message, lines = cmp.describe(name, mismatch, {"B": B})
