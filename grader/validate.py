@@ -47,10 +47,42 @@ def _summary(result: KataResult) -> str:
         bad = [c.name for c in result.checks if c.status in (FAIL, ERROR)]
         text = f"fails {', '.join(bad)}" if bad else f"error: {result.fatal}"
     ids = [i for i in _diagnosis_ids(result) if i != "not-implemented"]
-    internal = [c.name for c in result.checks if c.message.startswith("internal grader error")]
-    if internal:
-        text += f"; GRADER BUG in {', '.join(internal)}"
+    internal = [c for c in result.checks if c.message.startswith("internal grader error")]
+    # An author's unfinished scaffold (a reference or a checks.py helper that still raises
+    # "TODO(author): ...") is not a grader bug: say what is left to write.
+    todo = [c for c in internal if TODO_MARK in c.message]
+    if todo:
+        text += f"; unfinished: {_todo_text(todo[0].message)}"
+    bugs = [c.name for c in internal if c not in todo]
+    if bugs:
+        text += f"; GRADER BUG in {', '.join(bugs)}"
     return text + (f" → {', '.join(ids)}" if ids else "")
+
+
+TODO_MARK = "TODO(author)"
+
+
+def _todo_text(message: str) -> str:
+    """"TODO(author): ..." out of "internal grader error (NotImplementedError: TODO(author): ...); this is..."."""
+    text = message[message.index(TODO_MARK):]
+    return text.split("); this is a bug in the grader")[0]
+
+
+def _todo_counts(kata: Kata) -> dict[str, int]:
+    """TODO(author) markers left in a kata's files (relative name -> count)."""
+    counts = {}
+    paths = [*sorted(p for p in kata.folder.rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".toml")),
+             kata.reference_path]
+    for path in paths:
+        try:
+            n = path.read_text(encoding="utf-8").count(TODO_MARK)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if n:
+            name = (f"solutions/{path.name}" if path == kata.reference_path
+                    else str(path.relative_to(kata.folder)))
+            counts[name] = n
+    return counts
 
 
 def _internal_errors(result: KataResult) -> bool:
@@ -62,8 +94,10 @@ def _internal_errors(result: KataResult) -> bool:
 def check_reference(kata: Kata, seed: int) -> Row:
     result = grade_file(kata, kata.reference_path, seed)
     clean = result.passed and all(c.status == PASS for c in result.checks) and not _diagnosis_ids(result)
-    return Row(kata.id, "reference", kata.learner_file, "every check passes (float32 and float64)",
-               _summary(result), clean)
+    got = _summary(result)
+    if result.status == NOT_IMPLEMENTED:
+        got = f"the reference is not written yet: fill in {kata.reference_path}"
+    return Row(kata.id, "reference", kata.learner_file, "every check passes (float32 and float64)", got, clean)
 
 
 def check_stub(kata: Kata, seed: int) -> Row:
@@ -146,8 +180,16 @@ def check_authoring(kata: Kata) -> list[Row]:
             pass  # reported on the file's own row
     uncovered = [n for n in check_names(kata) if n not in covered]
     rows.append(Row(kata.id, "kata", "check coverage", "each check is shown failing by a mistake",
-                    f"no mistake fails {', '.join(uncovered)}" if uncovered else
-                    f"all {len(check_names(kata))} checks covered", not uncovered))
+                    f"no mistake fails {', '.join(uncovered)}: add one to {kata.folder.name}/mistakes/" if uncovered
+                    else f"all {len(check_names(kata))} checks covered", not uncovered))
+    if not example_files(kata, "variants"):
+        rows.append(Row(kata.id, "kata", "variants", "at least one correct variant",
+                        f"none yet: add an unusual but correct solution to {kata.folder.name}/variants/ "
+                        "with KATA_EXPECT = {\"passes\": True}", False))
+    todo = _todo_counts(kata)
+    if todo:  # a reminder, not a failure: learners would read these
+        rows.append(Row(kata.id, "kata", "todo", "", "TODO(author) left in " + ", ".join(
+            f"{name} ({n})" for name, n in todo.items()), True))
     unknown = sorted({d for h in kata.hints for d in h.diagnoses if d not in known_ids(kata)})
     if unknown:
         rows.append(Row(kata.id, "kata", "hints", "hints name known diagnoses",
