@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from grader import compare as cmp
-from grader.codec import AsTensor, Opaque, Ref, TensorInfo
+from grader.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
 from grader.diagnoses import diagnosis
 
 
@@ -59,6 +59,8 @@ def describe_value(value) -> str:
     """Shape-and-dtype summary, e.g. 'float32[7, 3]', never the numbers themselves."""
     if isinstance(value, AsTensor):
         return "tensor " + describe_value(value.value)
+    if isinstance(value, AsFunction):
+        return value.name
     if isinstance(value, TensorInfo):
         return f"tensor {value.dtype}{list(value.shape)}"
     if isinstance(value, np.ndarray):

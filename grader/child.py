@@ -201,6 +201,21 @@ class Harness:
         tensor = torch.from_numpy(np.array(value, copy=True))
         return tensor.requires_grad_(True) if requires_grad else tensor
 
+    _helper_modules: dict = {}
+
+    @classmethod
+    def make_function(cls, path: str, name: str, args: tuple):
+        """A kata helper function (trusted code, imported once per file) with `args` bound."""
+        import functools
+
+        module = cls._helper_modules.get(path)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(f"_kata_helpers_{len(cls._helper_modules)}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            cls._helper_modules[path] = module
+        return functools.partial(getattr(module, name), *args)
+
     def call(self, request: dict) -> dict:
         fn = self.module.__dict__.get(request["fn"]) if self.module is not None else None
         if not callable(fn):
@@ -295,7 +310,7 @@ def main() -> None:
         try:
             make_tensor = Harness.make_tensor if harness is not None and harness.blocker is None else None
             request = codec.decode_message(frame, resolve_ref=harness.resolve if harness else None,
-                                           make_tensor=make_tensor)
+                                           make_tensor=make_tensor, make_function=Harness.make_function)
             op = request["op"]
             if op == "setup":
                 harness = Harness(request)

@@ -47,6 +47,17 @@ class AsTensor:
 
 
 @dataclass(frozen=True)
+class AsFunction:
+    """Grader -> learner: deliver the function `name` from the trusted Python file `path`
+    (a kata's own helpers), with `args` bound first. How a check hands the learner's code
+    a function to work on (say, the f of a numerical gradient): functions cannot travel
+    over the wire, so the child imports them itself."""
+    path: str
+    name: str
+    args: tuple = ()
+
+
+@dataclass(frozen=True)
 class Ref:
     """Grader -> learner: a value kept in the learner's process, e.g. part of a returned cache."""
     handle: int
@@ -125,6 +136,9 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
             budget.open.discard(id(value))
     if isinstance(value, AsTensor):
         return {"t": "astensor", "rg": value.requires_grad, "v": encode_tree(value.value, buffers, depth + 1, budget)}
+    if isinstance(value, AsFunction):
+        return {"t": "asfunction", "path": str(value.path), "name": str(value.name),
+                "args": encode_tree(tuple(value.args), buffers, depth + 1, budget)}
     if isinstance(value, Ref):
         return {"t": "ref", "h": value.handle, "i": list(value.index)}
     if isinstance(value, TensorInfo):
@@ -164,7 +178,7 @@ def _tensor_info(value):
     return TensorInfo(arr, str(value.dtype).replace("torch.", ""), bool(value.requires_grad), fn)
 
 
-def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None):
+def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_function=None):
     import numpy as np
 
     tag = node["t"]
@@ -191,18 +205,18 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None):
         arr = arr.astype(dtype.newbyteorder("="))  # a native-order copy the grader may write to
         return arr[()] if tag == "npscalar" else arr
     if tag == "list":
-        return [decode_tree(n, buffers, resolve_ref, make_tensor) for n in node["items"]]
+        return [decode_tree(n, buffers, resolve_ref, make_tensor, make_function) for n in node["items"]]
     if tag == "tuple":
-        return tuple(decode_tree(n, buffers, resolve_ref, make_tensor) for n in node["items"])
+        return tuple(decode_tree(n, buffers, resolve_ref, make_tensor, make_function) for n in node["items"])
     if tag == "dict":
         out = {}
         for k, v in node["items"]:
-            key = decode_tree(k, buffers, resolve_ref, make_tensor)
+            key = decode_tree(k, buffers, resolve_ref, make_tensor, make_function)
             try:
                 hash(key)
             except TypeError:
                 key = repr(key)
-            out[key] = decode_tree(v, buffers, resolve_ref, make_tensor)
+            out[key] = decode_tree(v, buffers, resolve_ref, make_tensor, make_function)
         return out
     if tag == "tensor":
         return TensorInfo(decode_tree(node["v"], buffers), str(node["dtype"]), bool(node["rg"]),
@@ -210,10 +224,15 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None):
     if tag == "opaque":
         return Opaque(str(node["type"]), str(node["summary"]))
     if tag == "astensor":
-        value = decode_tree(node["v"], buffers, resolve_ref, make_tensor)
+        value = decode_tree(node["v"], buffers, resolve_ref, make_tensor, make_function)
         if make_tensor is None:
             return AsTensor(value, bool(node["rg"]))
         return make_tensor(value, bool(node["rg"]))
+    if tag == "asfunction":
+        args = decode_tree(node["args"], buffers, resolve_ref, make_tensor, make_function)
+        if make_function is None:
+            return AsFunction(str(node["path"]), str(node["name"]), tuple(args))
+        return make_function(str(node["path"]), str(node["name"]), tuple(args))
     if tag == "ref":
         if resolve_ref is None:
             return Ref(int(node["h"]), tuple(node["i"]))
@@ -252,7 +271,7 @@ def read_frame(fileobj) -> bytes | None:
     return data
 
 
-def decode_message(data: bytes, resolve_ref=None, make_tensor=None):
+def decode_message(data: bytes, resolve_ref=None, make_tensor=None, make_function=None):
     header_len, nbufs = struct.unpack_from("<II", data, 0)
     pos = 8
     header = json.loads(data[pos:pos + header_len])
@@ -265,7 +284,7 @@ def decode_message(data: bytes, resolve_ref=None, make_tensor=None):
             raise ValueError("message ends inside an array buffer")
         buffers.append(data[pos:pos + n])
         pos += n
-    return decode_tree(header, buffers, resolve_ref, make_tensor)
+    return decode_tree(header, buffers, resolve_ref, make_tensor, make_function)
 
 
 def _read_exact(fileobj, n: int) -> bytes | None:

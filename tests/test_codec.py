@@ -305,3 +305,29 @@ def test_stream_ending_inside_a_frame_raises_and_between_frames_is_none():
     with pytest.raises(EOFError):
         codec.read_frame(io.BytesIO(b"\x01\x00"))
     assert codec.read_frame(io.BytesIO(b"")) is None
+
+
+# ------------------------------------------------------------------ functions
+
+def test_as_function_travels_as_a_reference_and_is_built_by_the_receiver(tmp_path):
+    helper = tmp_path / "helpers.py"
+    helper.write_text("def scaled(k, x):\n    return k * x\n")
+    sent = codec.AsFunction(str(helper), "scaled", (3.0,))
+    assert roundtrip(sent) == sent  # no loader: the grader side keeps the description
+    built = roundtrip(sent, make_function=lambda path, name, args: (path, name, args))
+    assert built == (str(helper), "scaled", (3.0,))
+
+
+def test_a_check_can_hand_learner_code_a_kata_helper_function(tmp_path):
+    from grader.sandbox import LearnerProcess
+
+    helper = tmp_path / "helpers.py"
+    helper.write_text("import numpy as np\ndef cube_sum(x):\n    return float(np.sum(x ** 3))\n"
+                      "def scaled(k, x):\n    return k * x\n")
+    (tmp_path / "m.py").write_text("def apply(f, x):\n    return f(x)\n")
+    with LearnerProcess("part6", tmp_path / "m.py", tmp_path, "numpy", timeout=5) as process:
+        process.load()
+        x = np.array([1.0, 2.0])
+        assert process.call("apply", codec.AsFunction(str(helper), "cube_sum"), x).value == 9.0
+        got = process.call("apply", codec.AsFunction(str(helper), "scaled", (2.0,)), x).value
+        np.testing.assert_array_equal(got, [2.0, 4.0])
