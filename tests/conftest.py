@@ -10,6 +10,13 @@ from grader.catalog import Catalog
 from grader.workspace import init_workspace
 
 
+@pytest.fixture(autouse=True)
+def _no_outside_packs(monkeypatch):
+    """A developer's own KATA_PATH or KATA_WORKSPACE must not leak into the tests."""
+    monkeypatch.delenv("KATA_PATH", raising=False)
+    monkeypatch.delenv("KATA_WORKSPACE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The built-in katas."""
