@@ -71,6 +71,14 @@ def _tests(kata: KataResult, number: int, info, check_text, seed: int) -> list[d
     return tests
 
 
+def kata_points(kata: KataResult, info) -> tuple[float, float]:
+    """(points scored, points possible) for one kata, exactly as its Gradescope tests
+    score it. `info` is a `grader.report.KataInfo`; set its `planned` (see
+    `report.planned_checks`) so a run that stopped early keeps the kata's maximum."""
+    tests = _tests(kata, 0, info, lambda *_: "", 0)
+    return round(sum(t["score"] for t in tests), 2), round(sum(t["max_score"] for t in tests), 2)
+
+
 def _summary(report: GradeReport, tests_by_kata: list[list[dict]]) -> str:
     score = sum(t["score"] for tests in tests_by_kata for t in tests)
     possible = sum(t["max_score"] for tests in tests_by_kata for t in tests)
