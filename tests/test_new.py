@@ -294,10 +294,10 @@ def test_new_in_the_repository_root_adds_a_built_in_kata(run, tmp_path, monkeypa
     monkeypatch.setattr(catalog_module, "BUILTIN_SOLUTIONS", repo / "solutions")
     monkeypatch.setattr(packs, "PACKAGE_ROOT", repo)
     monkeypatch.chdir(repo)
-    result = run("new", "part6", "--title", "Sigmoid", "--alias", "sigmoid")
+    result = run("new", "part99", "--title", "Sigmoid", "--alias", "sigmoid")
     assert result.exit_code == 0, result.output
-    assert "kata validate part6    (it says" in result.output  # no --katas needed
+    assert "kata validate part99    (it says" in result.output  # no --katas needed
     kata = Catalog.builtin().get("sigmoid")
-    assert kata.builtin and kata.order == max(k.order for k in Catalog.builtin() if k.id != "part6") + 1
-    assert kata.learner_file == "part6_sigmoid.py" and (repo / "solutions" / "part6_sigmoid.py").is_file()
+    assert kata.builtin and kata.order == max(k.order for k in Catalog.builtin() if k.id != "part99") + 1
+    assert kata.learner_file == "part99_sigmoid.py" and (repo / "solutions" / "part99_sigmoid.py").is_file()
     assert "sigmoid" in run("list").output

@@ -1,0 +1,48 @@
+"""inplace_breaks_backward triggers the right error but does not catch it."""
+import torch
+
+KATA_EXPECT = {"fails": ["inplace-error", "version-counter"], "diagnoses": ["inplace-error-not-caught"]}
+
+
+def grad_without_zeroing(w, x, times):
+    grads = []
+    for _ in range(times):
+        torch.tanh(x @ w).sum().backward()
+        grads.append(w.grad.clone())
+    return grads
+
+
+def grad_with_zeroing(w, x, times):
+    grads = []
+    for _ in range(times):
+        w.grad = None
+        torch.tanh(x @ w).sum().backward()
+        grads.append(w.grad.clone())
+    return grads
+
+
+def inplace_breaks_backward(x):
+    s = torch.sigmoid(x)
+    before = s._version
+    s.mul_(2)
+    after = s._version
+    s.sum().backward()  # MISTAKE: the RuntimeError escapes; nothing returns its message
+    return None, before, after
+
+
+def inplace_fixed(x):
+    s = torch.sigmoid(x)
+    (s * 2).sum().backward()
+    return x.grad
+
+
+def detach_vs_no_grad(x):
+    detached = x * x.detach()
+    with torch.no_grad():
+        quiet = x * x
+    return {"detached": detached, "no_grad": quiet}
+
+
+def stop_gradient_branch(x):
+    (x * x.detach()).sum().backward()
+    return x.grad

@@ -1,0 +1,51 @@
+"""inplace_breaks_backward reads the version of the leaf x, which the in-place op never touched: (0, 0)."""
+import torch
+
+KATA_EXPECT = {"fails": ["version-counter"], "diagnoses": ["version-misread"]}
+
+
+def grad_without_zeroing(w, x, times):
+    grads = []
+    for _ in range(times):
+        torch.tanh(x @ w).sum().backward()
+        grads.append(w.grad.clone())
+    return grads
+
+
+def grad_with_zeroing(w, x, times):
+    grads = []
+    for _ in range(times):
+        w.grad = None
+        torch.tanh(x @ w).sum().backward()
+        grads.append(w.grad.clone())
+    return grads
+
+
+def inplace_breaks_backward(x):
+    s = torch.sigmoid(x)
+    before = x._version  # MISTAKE: x's counter, not s's
+    s.mul_(2)
+    after = x._version  # MISTAKE
+    try:
+        s.sum().backward()
+    except RuntimeError as error:
+        return str(error), before, after
+    return None, before, after
+
+
+def inplace_fixed(x):
+    s = torch.sigmoid(x)
+    (s * 2).sum().backward()
+    return x.grad
+
+
+def detach_vs_no_grad(x):
+    detached = x * x.detach()
+    with torch.no_grad():
+        quiet = x * x
+    return {"detached": detached, "no_grad": quiet}
+
+
+def stop_gradient_branch(x):
+    (x * x.detach()).sum().backward()
+    return x.grad
