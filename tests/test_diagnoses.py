@@ -55,3 +55,10 @@ def test_resolve_fills_name_explanation_and_hint_and_keeps_evidence():
     assert found["evidence"] == "numbers"
     unknown = resolve(diagnosis("no-such-id"), kata, check_hint=2)
     assert unknown["name"] == "no-such-id" and unknown["hint"] == 2
+
+
+@pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)
+def test_kata_specific_diagnoses_are_named_explained_and_documented(kata):
+    for id, entry in kata.diagnoses.items():
+        assert (entry.get("name") and entry.get("explanation")) or id in registry(), f"{kata.id}: {id}"
+        assert f"`{id}`" in README, f"README does not document {kata.id}'s diagnosis `{id}` (run tools/diagnosis_table.py)"
