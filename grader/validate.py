@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Catalog, Kata
+from grader.catalog import Catalog, CatalogError, Kata
 from grader.corpus import EXPECT_KEYS, check_names, example_files, grade_example, read_expect
 from grader.diagnoses import known_ids
 from grader.engine import grade_file
@@ -190,6 +190,10 @@ def check_authoring(kata: Kata) -> list[Row]:
     if todo:  # a reminder, not a failure: learners would read these
         rows.append(Row(kata.id, "kata", "todo", "", "TODO(author) left in " + ", ".join(
             f"{name} ({n})" for name, n in todo.items()), True))
+    try:  # `kata questions` would otherwise be the first to find a broken file
+        kata.questions
+    except CatalogError as exc:
+        rows.append(Row(kata.id, "kata", "questions.toml", "loads", str(exc), False))
     unknown = sorted({d for h in kata.hints for d in h.diagnoses if d not in known_ids(kata)})
     if unknown:
         rows.append(Row(kata.id, "kata", "hints", "hints name known diagnoses",

@@ -144,3 +144,10 @@ def test_table_lists_every_row_and_the_verdict():
     table = validate.format_table(rows)
     assert "FAIL  part9  mistake  a.py" in table and "expected: fails x → sign-flip" in table
     assert "1 of 2 rows ok, 1 failing" in table
+
+
+def test_validator_reports_a_broken_questions_file(part2_copy):
+    catalog, kata = part2_copy
+    (kata.folder / "questions.toml").write_text("[[questions]]\nid = 'q1'\nquestion = '''unclosed\n")
+    rows = validate.check_authoring(catalog.get("part2"))
+    assert any(r.name == "questions.toml" and not r.ok and "questions.toml" in r.got for r in rows)
