@@ -210,7 +210,8 @@ def not_graded(sub: Submission, katas, seed: int, why: str, catalog=None, durati
     from grader.results import KataResult
 
     message = f"this submission could not be graded: {why}. It will be graded again."
-    results = [KataResult(kata.id, kata.alias, kata.title, kata.learner_file, fatal=message) for kata in katas]
+    results = [KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source, fatal=message)
+               for kata in katas]
     record, report = _record(sub, katas, results, seed, NOT_GRADED, why, [], [], duration)
     return record, reports.render(report, "html", catalog=catalog)
 

@@ -107,7 +107,7 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
                memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
     """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
     started = time.monotonic()
-    result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file)
+    result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source)
     module_file = Path(module_file).resolve()  # the child runs in a temporary folder
     source_dir = module_file.parent
     if not module_file.is_file():

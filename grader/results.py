@@ -41,6 +41,7 @@ class KataResult:
     alias: str
     title: str
     learner_file: str = ""
+    source: str = "built-in"  # where the kata comes from: built-in, a pack folder, an entry point
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""          # learner's captured stdout/stderr, already truncated
     output_truncated_bytes: int = 0
@@ -85,6 +86,7 @@ class KataResult:
             "alias": self.alias,
             "title": self.title,
             "learner_file": self.learner_file,
+            "source": self.source,
             "passed": self.passed,
             "status": self.status,
             "counts": self.counts(),

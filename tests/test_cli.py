@@ -112,7 +112,7 @@ def test_json_schema(run):
     assert report["version"] == 1 and report["seed"] == 3 and report["passed"] is True
     assert [k["id"] for k in report["katas"]] == ["part1", "part2"]  # aliases resolve to ids
     for kata in report["katas"]:
-        assert kata["passed"] is True
+        assert kata["passed"] is True and kata["source"] == "built-in"
         for check in kata["checks"]:
             assert set(check) >= {"name", "title", "status", "message", "details", "call", "seed", "hint",
                                   "diagnoses"}

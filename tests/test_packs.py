@@ -3,6 +3,7 @@ $KATA_PATH) or in an installed package (an entry point), used exactly like the
 built-in ones by `kata list`, `init`, `grade` and `validate`."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -147,6 +148,8 @@ def test_show_and_grade_a_pack_kata(run, pack):
     graded = run("grade", "double", "--reference", "--katas", pack, "--seed", "3")
     assert graded.exit_code == 0, graded.output
     assert "1 of 1 katas passed" in graded.output
+    as_json = json.loads(run("grade", "double", "--reference", "--katas", pack, "--format", "json").output)
+    assert as_json["katas"][0]["source"] == str(pack.resolve())
 
 
 def test_validate_checks_the_pack_katas(run, pack):
