@@ -99,10 +99,23 @@ class Kata:
         """The reference module, imported in the grader's process (trusted code)."""
         return _import_file(f"_kata_reference_{self.id}", self.reference_path)
 
+    def reference_module(self, filename: str):
+        """Another reference module of this kata's source (trusted code), e.g. part4's
+        for part5, imported once."""
+        cache = self.__dict__.setdefault("_reference_modules", {})
+        if filename not in cache:
+            path = self.solutions_dir / filename
+            cache[filename] = _import_file(f"_kata_reference_file_{self.id}_{path.stem}", path)
+        return cache[filename]
+
+    @cached_property
+    def checks_module(self):
+        return _import_file(f"_kata_checks_{self.id}", self.folder / "checks.py")
+
     @cached_property
     def checks(self) -> list:
         """The kata's hidden checks, in the order they run."""
-        module = _import_file(f"_kata_checks_{self.id}", self.folder / "checks.py")
+        module = self.checks_module
         checks = getattr(module, "CHECKS", None)
         if not checks:
             raise CatalogError(f"{self.folder / 'checks.py'} defines no CHECKS list")

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from grader import compare as cmp
-from grader.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
+from grader.sandbox.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
 from grader.diagnoses import diagnosis
 
 
@@ -136,10 +136,7 @@ class CheckContext:
 
     def reference_file(self, filename: str):
         """Another reference module of the same kata source, e.g. part4's for part5."""
-        from grader.catalog import _import_file
-
-        path = self.kata.solutions_dir / filename
-        return _import_file(f"_kata_reference_file_{path.stem}", path)
+        return self.kata.reference_module(filename)
 
     def arg_names(self, fn: str) -> list[str]:
         return _parameter_names(str(self.kata.reference_path)).get(fn, [])

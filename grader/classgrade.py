@@ -72,6 +72,24 @@ class ClassGradeError(Exception):
     """A setup problem the user must fix (exit code 2)."""
 
 
+def require_isolation(allow_unisolated: bool):
+    """The isolation the run will use; refuses to grade strangers' code without
+    namespaces or a uid drop unless the instructor explicitly allows it."""
+    from grader.sandbox.isolation import IsolationError, current_isolation
+
+    try:
+        isolation = current_isolation()
+    except IsolationError as exc:
+        raise ClassGradeError(str(exc)) from None
+    if not isolation.isolated and not allow_unisolated:
+        raise ClassGradeError(
+            "refusing to grade: this machine gives learner code no isolation beyond a separate process "
+            f"({isolation.why_weaker}), so one submission could read the answers, change other "
+            "submissions or forge its own grade. Run as root, or where bubblewrap can create namespaces "
+            "(pip installs it on Linux); or pass --allow-unisolated for code you trust")
+    return isolation
+
+
 # ---------------------------------------------------------------- discovery
 
 @dataclass
@@ -85,16 +103,21 @@ class Submission:
         return safe_id(self.id)
 
 
-_CLEAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+_CLEAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+_HASHED = re.compile(r".*-[0-9a-f]{12}")
 
 
 def safe_id(sub_id: str) -> str:
-    """A file name for a submission id: the id itself when it is a plain name, else a
-    sanitised version with a short hash of the id, so distinct ids never collide."""
-    if _CLEAN_ID.fullmatch(sub_id) and not sub_id.endswith((".", "-")):
+    """A file name for a submission id that no other id maps to: the id itself when it
+    is a plain lower-case name, else a sanitised version with a hash of the id.
+
+    Plain names never end like a hashed one ("-" and 12 hex digits), and an id with
+    capitals is always hashed, so no two ids collide, not even on a file system that
+    ignores case."""
+    if _CLEAN_ID.fullmatch(sub_id) and not sub_id.endswith((".", "-")) and not _HASHED.fullmatch(sub_id):
         return sub_id
-    clean = re.sub(r"[^A-Za-z0-9._-]+", "_", sub_id).strip("._-")[:60] or "submission"
-    return f"{clean}-{hashlib.sha1(sub_id.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+    clean = re.sub(r"[^a-z0-9._-]+", "_", sub_id.lower()).strip("._-")[:60] or "submission"
+    return f"{clean}-{hashlib.sha256(sub_id.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"
 
 
 def discover(root: Path, catalog, exclude=()) -> list[Submission]:
@@ -282,7 +305,8 @@ def _ignore(signum, frame) -> None:
 def _worker(job: dict) -> None:
     """Worker process entry: grade one submission and store its record and report."""
     signal.signal(signal.SIGINT, _ignore)
-    os.environ[TOKEN_VAR] = job["token"]   # inherited by the sandbox child and whatever it starts
+    os.environ[TOKEN_VAR] = job["token"]   # marks this worker (and, without namespaces, its sandboxes)
+    os.environ["KATA_ISOLATION"] = job["isolation"]   # the level the parent checked
     catalog, sub, store = job["catalog"], job["submission"], ResultStore(job["out"])
     started = time.monotonic()
     katas = [catalog.get(k) for k in job["katas"]]
@@ -298,7 +322,7 @@ def _worker(job: dict) -> None:
 def kill_job_processes(token: str) -> int:
     """Kill every process carrying `TOKEN_VAR=token` in its environment, and all their
     descendants (the sandbox child is a subreaper: what the learner started stays below it)."""
-    from grader.proctree import descendants, process_table
+    from grader.sandbox.proctree import descendants, process_table
 
     needle, me, killed = f"{TOKEN_VAR}={token}".encode(), os.getpid(), set()
     for _ in range(2):  # a second pass catches what forked during the first
@@ -378,6 +402,7 @@ class ClassRun:
     skipped: list[str] = field(default_factory=list)         # ids whose stored record was still valid
     interrupted: bool = False
     elapsed_s: float = 0.0
+    isolation: str = ""                                      # what learner code ran under, for the record
 
     @property
     def not_graded(self) -> list[str]:
@@ -400,13 +425,13 @@ def default_wall_limit(n_katas: int, timeout: float) -> float:
 
 def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None = None, seed: int = DEFAULT_SEED,
                 timeout: float | None = None, memory_mb: int | None = None, force: bool = False, progress=None,
-                wall_limit: float | None = None) -> ClassRun:
+                wall_limit: float | None = None, allow_unisolated: bool = False) -> ClassRun:
     """Grade every submission under `root` into `out` (see the module docstring).
 
     `katas`: the Kata objects to grade (default: the whole catalog). `progress`: an
     object with `start(run, todo)` and `finished(run, sub, record)` (see ProgressPrinter).
     Ctrl-C stops the workers; the submissions finished so far stay recorded."""
-    from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+    from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
     started = time.monotonic()
     root, out = Path(root).resolve(), Path(out).resolve()
@@ -414,6 +439,7 @@ def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None 
         raise ClassGradeError(f"{root} is not a folder")
     if out == root:
         raise ClassGradeError("the output folder cannot be the submissions folder itself; choose another --out")
+    isolation = require_isolation(allow_unisolated)
     katas = list(katas) if katas else list(catalog)
     timeout = float(timeout or DEFAULT_TIMEOUT_S)
     memory_mb = int(memory_mb or DEFAULT_MEMORY_MB)
@@ -434,7 +460,7 @@ def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None 
     except OSError as exc:
         raise ClassGradeError(f"cannot create the output folder {out}: {exc}") from None
 
-    run = ClassRun(root, out, settings, submissions)
+    run = ClassRun(root, out, settings, submissions, isolation=isolation.label)
     todo, fingerprints = [], {}
     for sub in submissions:
         fingerprints[sub.id] = fp = fingerprint(sub.path)
@@ -453,7 +479,8 @@ def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None 
     def job(sub: Submission, token: str) -> dict:
         return {"catalog": portable, "submission": sub, "out": str(out), "katas": settings["katas"],
                 "seed": settings["seed"], "timeout": timeout, "memory_mb": memory_mb,
-                "fingerprint": fingerprints[sub.id], "settings": settings, "token": token}
+                "fingerprint": fingerprints[sub.id], "settings": settings, "token": token,
+                "isolation": isolation.level}
 
     def finish(sub: Submission, record: dict) -> None:
         run.records[sub.id] = record
@@ -666,6 +693,7 @@ def write_outputs(run: ClassRun, store: ResultStore, katas, catalog=None) -> Non
         "version": RECORD_VERSION, "tool_version": __version__, "submissions_dir": str(run.root),
         "settings": run.settings, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "elapsed_s": round(run.elapsed_s, 2), "graded_this_run": len(run.graded), "skipped": len(run.skipped),
+        "isolation": run.isolation,
         "submissions": summary["n"], "statuses": summary["statuses"],
         "mean_total": round(summary["mean_total"], 2), "max_total": summary["max_total"],
         "katas": [{"id": k["id"], "pass_rate": round(k["pass_rate"], 1), "mean_points": round(k["mean_points"], 2),

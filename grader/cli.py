@@ -309,7 +309,7 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
     from grader import report as reports
     from grader.engine import grade_kata
     from grader.results import GradeReport
-    from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+    from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
     from grader.workspace import WorkspaceError, find_workspace, record_grades
 
     if not katas and not all_:

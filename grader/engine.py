@@ -6,6 +6,7 @@ this raise, hang, or report a check as passed that did not pass.
 from __future__ import annotations
 
 import ast
+import os
 import threading
 import time
 import traceback
@@ -14,14 +15,17 @@ from pathlib import Path
 from grader.catalog import Kata
 from grader.diagnoses import diagnosis, resolve
 from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult
-from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LearnerFault, LearnerProcess
+from grader.sandbox.faults import LearnerFault
+from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
+from grader.sandbox.process import LearnerProcess
+from grader.sandbox.snapshot import Snapshot, take_snapshot
 
 
-def stubbed_functions(module_file: Path, names: list[str]) -> list[str]:
+def stubbed_functions(source: str, names: list[str]) -> list[str]:
     """Functions whose body is still only `raise NotImplementedError(...)` (read with ast, never run)."""
     try:
-        tree = ast.parse(module_file.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return []
     stubbed = []
     for node in tree.body:
@@ -108,18 +112,28 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source)
-    module_file = Path(module_file).resolve()  # the child runs in a temporary folder
-    source_dir = module_file.parent
-    if not module_file.is_file():
-        result.fatal = f"{module_file} does not exist"
-        result.checks.append(CheckResult("load", "Learner file present", ERROR, result.fatal,
-                                         ["run `kata init` to create it, or restore it from a backup"]))
+    module_file = Path(os.path.abspath(module_file))
+    limits = Limits(timeout_s=float(timeout), memory_mb=memory_mb)
+    # One snapshot, taken before anything runs: the sandbox, stub detection and
+    # tracebacks all read it, never the live file.
+    snapshot = take_snapshot(module_file.parent, module_file.name, limits)
+    if snapshot.error is not None:
+        error = snapshot.error
+        result.fatal = error.message
+        if error.kind == "missing":
+            result.checks.append(CheckResult("load", "Learner file present", ERROR, result.fatal,
+                                             ["run `kata init` to create it, or restore it from a backup"]))
+        else:
+            result.checks.append(CheckResult("load", f"{kata.learner_file} imports", ERROR, result.fatal,
+                                             error.details))
         return result
-    # Import the checks (and NumPy with them) while the child interpreter boots: the
-    # two biggest start-up costs then overlap instead of adding up.
-    preload = threading.Thread(target=_preload_checks, args=(kata,), daemon=True)
+    # Import the checks, the reference and NumPy while the child interpreter boots: the
+    # biggest start-up costs then overlap, and all of them are loaded before any
+    # learner code runs.
+    preload = threading.Thread(target=preload_kata, args=(kata,), daemon=True)
     preload.start()
-    with LearnerProcess(kata.id, module_file, source_dir, kata.framework, timeout, memory_mb) as process:
+    with LearnerProcess(kata.id, module_file, module_file.parent, kata.framework, snapshot=snapshot,
+                        limits=limits) as process:
         preload.join()
         try:
             functions = process.load()
@@ -137,7 +151,7 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
                     "functions", "Required functions are defined", ERROR, result.fatal,
                     [f"the grader calls {', '.join(kata.functions)}; keep the names and signatures of the stub"]))
             else:
-                result.stubbed = stubbed_functions(module_file, kata.functions)
+                result.stubbed = stubbed_functions(snapshot.text(module_file.name), kata.functions)
                 _run_checks(process, kata, seed, only, result)
     # After close(): the child is gone, so everything it printed has been read.
     result.output = process.output.text()
@@ -146,10 +160,18 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     return result
 
 
-def _preload_checks(kata: Kata) -> None:
+def preload_kata(kata: Kata) -> None:
+    """Import everything trusted a grade of `kata` uses: its checks, its reference (the
+    grader never imports torch, so not a torch kata's own) and the references its
+    checks name in REFERENCES."""
     try:
-        kata.checks
-    except Exception:  # noqa: BLE001 - raised again, and reported, where the checks are used
+        module_checks = kata.checks
+        if kata.framework == "numpy":
+            kata.reference
+        for filename in getattr(kata.checks_module, "REFERENCES", ()):
+            kata.reference_module(filename)
+        del module_checks
+    except Exception:  # noqa: BLE001 - raised again, and reported, where they are used
         pass
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from grader import report as reports
-from grader.codec import AsTensor, TensorInfo
+from grader.sandbox.codec import AsTensor, TensorInfo
 from grader.engine import grade_kata
 from grader.results import ERROR, FAIL, PASS, GradeReport
 from grader.sandbox import LearnerFault, LearnerProcess
@@ -553,67 +553,88 @@ def test_binary_garbage_on_stdout_is_harmless(grade):
 
 # ----------------------------------------------------------------- background processes
 
+def marker() -> str:
+    """A `sleep` argument no other process uses: how a test finds the learner's
+    background processes from outside (their pids inside a sandbox mean nothing here)."""
+    import random
+
+    return f"{random.randint(10**8, 10**9)}.5"
+
+
+def leftovers(mark: str) -> list[int]:
+    """Live processes whose command line contains `mark`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and process_running(int(name)):
+            try:
+                if mark.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                    found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
 @pytest.mark.parametrize("popen_kwargs", ["", "start_new_session=True", "start_new_session=True, env={}"],
                          ids=["same-group", "setsid", "setsid-no-env"])
 @pytest.mark.parametrize("where", ["import", "function"])
-def test_background_child_is_killed(grade, tmp_path, popen_kwargs, where):
-    pid_file = tmp_path / "bg.pid"
-    start = (f"p = subprocess.Popen(['sleep', '300'], {popen_kwargs})\n"
-             f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n")
+def test_background_child_is_killed(grade, popen_kwargs, where):
+    mark = marker()
+    start = f"subprocess.Popen(['sleep', '{mark}'], {popen_kwargs})\n"
     if where == "import":
         source = "import subprocess\n" + start + GOOD
     else:
-        source = GOOD.replace("    return A @ W + b",
-                              "    import subprocess, os\n"
-                              f"    if not os.path.exists({str(pid_file)!r}):\n"
-                              + "".join(f"        {line}\n" for line in start.splitlines())
-                              + "    return A @ W + b")
+        source = "STARTED = []\n" + GOOD.replace("    return A @ W + b",
+                                                 "    import subprocess\n"
+                                                 "    if not STARTED:\n"
+                                                 "        STARTED.append(1)\n"
+                                                 f"        {start}"
+                                                 "    return A @ W + b")
     result = grade(source)
     assert result.passed, everything(result)  # leaving a process behind is not a failure in itself
-    pid = int(pid_file.read_text())
-    assert not process_running(pid), f"background process {pid} survived grading"
+    assert not leftovers(mark), "a background process survived grading"
     # It held the output pipe open; grading did not wait for it.
     assert result.elapsed < 3
 
 
-def test_background_daemon_after_learner_exit_does_not_hang_grading(grade, tmp_path):
-    # A double-forked daemon with no environment, whose parent then exits: the one case
-    # the grader cannot trace (it left the subtree when its parent died). Grading must
-    # still finish promptly even though the daemon holds the output pipe.
-    pid_file = tmp_path / "daemon.pid"
+def test_background_daemon_after_learner_exit_does_not_hang_grading(grade):
+    # A double-forked daemon with no environment, whose parent then exits. Without a PID
+    # namespace or a uid of its own it leaves every tree the grader can trace; grading
+    # must still finish promptly even though the daemon holds the output pipe, and
+    # with isolation nothing of it survives.
+    from grader.sandbox.isolation import current_isolation
+
+    mark = marker()
     result = grade(f"""
         import os, subprocess
-        subprocess.Popen(["sh", "-c", "sleep 300 & echo $! > {pid_file}"], start_new_session=True, env={{}}).wait()
+        subprocess.Popen(["sh", "-c", "sleep {mark} &"], start_new_session=True, env={{}}).wait()
         os._exit(0)
         """)
     try:
         assert_not_passed(result)
         assert "exit code 0" in result.fatal
         assert result.elapsed < 4
+        if current_isolation().isolated:
+            assert not leftovers(mark)
     finally:
-        if pid_file.exists():
-            try:
-                os.kill(int(pid_file.read_text()), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
+        for pid in leftovers(mark):
+            os.kill(pid, signal.SIGKILL)
 
 
-def test_time_limit_kills_the_learners_children_too(grade, tmp_path):
-    pid_file = tmp_path / "child.pid"
+def test_time_limit_kills_the_learners_children_too(grade):
+    mark = marker()
     result = grade(f"""
         import subprocess, time
         import numpy as np
 
         def linear_forward(A, W, b):
-            p = subprocess.Popen(["sleep", "300"], start_new_session=True, env={{}})
-            open({str(pid_file)!r}, "w").write(str(p.pid))
+            p = subprocess.Popen(["sleep", "{mark}"], start_new_session=True, env={{}})
             p.wait()
 
         def linear_backward(dZ, A, W):
             return dZ @ W.T, A.T @ dZ, dZ.sum(axis=0)
         """, timeout=HANG_TIMEOUT)
     assert "time limit reached in linear_forward()" in result.fatal
-    assert not process_running(int(pid_file.read_text()))
+    assert not leftovers(mark)
 
 
 # ----------------------------------------------------------------- the learner's files
@@ -819,8 +840,8 @@ def test_torch_child_works_under_the_memory_limit(tmp_path):
 
 def test_a_grader_side_start_failure_is_reported_not_raised(tmp_path, monkeypatch):
     (tmp_path / "m.py").write_text("x = 1\n")
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
-    with LearnerProcess("part2", tmp_path / "m.py", tmp_path, "numpy", timeout=5) as process:
+    with LearnerProcess("part2", tmp_path / "m.py", tmp_path, "numpy", timeout=5,
+                        python=str(tmp_path / "no-such-python")) as process:
         with pytest.raises(LearnerFault) as info:
             process.load()
     assert info.value.kind == "internal" and info.value.fatal
@@ -828,13 +849,16 @@ def test_a_grader_side_start_failure_is_reported_not_raised(tmp_path, monkeypatc
 
 
 def test_a_harness_that_dies_during_start_up_is_an_internal_error(tmp_path, monkeypatch):
-    from grader import sandbox
+    from grader.sandbox import view
 
     fake = tmp_path / "fake"
-    (fake / "grader").mkdir(parents=True)
+    (fake / "grader" / "sandbox").mkdir(parents=True)
     (fake / "grader" / "__init__.py").write_text("")
-    (fake / "grader" / "child.py").write_text("print('harness exploded')\nraise SystemExit(3)\n")
-    monkeypatch.setattr(sandbox, "PACKAGE_ROOT", str(fake))
+    (fake / "grader" / "sandbox" / "__init__.py").write_text("")
+    (fake / "grader" / "sandbox" / "child.py").write_text("print('harness exploded')\nraise SystemExit(3)\n")
+    for path in (fake, *fake.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    monkeypatch.setattr(view, "harness_dir", lambda: str(fake))
     (tmp_path / "m.py").write_text("x = 1\n")
     with LearnerProcess("part2", tmp_path / "m.py", tmp_path, "numpy", timeout=5) as process:
         with pytest.raises(LearnerFault) as info:

@@ -9,8 +9,8 @@ import struct
 import numpy as np
 import pytest
 
-from grader import codec
-from grader.codec import AsTensor, Opaque, Ref, TensorInfo
+from grader.sandbox import codec
+from grader.sandbox.codec import AsTensor, Opaque, Ref, TensorInfo
 
 
 def roundtrip(value, **kw):
@@ -309,13 +309,15 @@ def test_stream_ending_inside_a_frame_raises_and_between_frames_is_none():
 
 # ------------------------------------------------------------------ functions
 
-def test_as_function_travels_as_a_reference_and_is_built_by_the_receiver(tmp_path):
+def test_as_function_travels_as_source_and_is_built_by_the_receiver(tmp_path):
+    # The sandbox cannot see the kata's folder, so the helper's source makes the trip.
     helper = tmp_path / "helpers.py"
     helper.write_text("def scaled(k, x):\n    return k * x\n")
     sent = codec.AsFunction(str(helper), "scaled", (3.0,))
-    assert roundtrip(sent) == sent  # no loader: the grader side keeps the description
-    built = roundtrip(sent, make_function=lambda path, name, args: (path, name, args))
-    assert built == (str(helper), "scaled", (3.0,))
+    built = roundtrip(sent, make_function=lambda source, file, name, args: (source, file, name, args))
+    assert built == (helper.read_text(), "helpers.py", "scaled", (3.0,))
+    with pytest.raises(ValueError):  # only the harness builds functions
+        roundtrip(sent)
 
 
 def test_a_check_can_hand_learner_code_a_kata_helper_function(tmp_path):

@@ -256,11 +256,29 @@ def test_cli_usage_errors(tmp_path):
     assert not (tmp_path / "solo" / "grades").exists()
 
 
-def test_a_worker_killed_by_its_submission_is_not_graded_and_the_rest_go_on(tmp_path):
+def test_a_submission_cannot_kill_its_grader_under_isolation(tmp_path):
+    from grader.sandbox.isolation import current_isolation
+
+    if not current_isolation().isolated:
+        pytest.skip("needs namespace or uid isolation")
     root, out = tmp_path / "submissions", tmp_path / "grades"
     submission(root, "good", {P1: ref("part1"), P2: ref("part2")})
     submission(root, "killer", {P1: KILLS_ITS_GRADER, P2: ref("part2")})
     run = grade(root, out)
+    assert run.records["good"]["status"] == "passed"
+    assert run.records["killer"]["status"] in ("failed", "error") and not run.not_graded
+    assert run.records["killer"]["points"]["part2"] == run.records["killer"]["max_points"]["part2"]
+
+
+def test_a_worker_killed_by_its_submission_is_not_graded_and_the_rest_go_on(tmp_path, monkeypatch):
+    # Only possible without isolation, which grade-class then insists is asked for.
+    monkeypatch.setenv("KATA_ISOLATION", "process")
+    root, out = tmp_path / "submissions", tmp_path / "grades"
+    submission(root, "good", {P1: ref("part1"), P2: ref("part2")})
+    submission(root, "killer", {P1: KILLS_ITS_GRADER, P2: ref("part2")})
+    with pytest.raises(cg.ClassGradeError, match="--allow-unisolated"):
+        grade(root, out)
+    run = grade(root, out, allow_unisolated=True)
     assert run.records["good"]["status"] == "passed"
     killer = run.records["killer"]
     assert killer["status"] == cg.NOT_GRADED and "killed by SIGKILL" in killer["error"]
@@ -269,7 +287,7 @@ def test_a_worker_killed_by_its_submission_is_not_graded_and_the_rest_go_on(tmp_
     assert not job_processes(killer["job"])
     assert gradebook(out)["killer"]["status"] == "not-graded"
     assert (out / cg.REPORTS_DIR / "killer.html").is_file()
-    assert grade(root, out).graded == ["killer"]  # a failed grading is tried again
+    assert grade(root, out, allow_unisolated=True).graded == ["killer"]  # a failed grading is tried again
 
 
 def test_the_wall_clock_guard_stops_a_stuck_submission_and_everything_it_started(tmp_path):
@@ -310,9 +328,12 @@ def test_the_folder_itself_is_a_submission_only_when_nothing_below_is(tmp_path):
 
 def test_safe_ids_and_csv_cells():
     assert cg.safe_id("alice") == "alice"
-    ids = ["a/b", "a_b", "a b", "a__b", ".", "=x", "x" * 200, "émile"]
+    ids = ["a/b", "a_b", "a b", "a__b", ".", "=x", "x" * 200, "émile", "Alice", "ALICE"]
+    # A folder named exactly like another id's hashed form must not share its files.
+    ids += [cg.safe_id("a b"), cg.safe_id("Alice").lower()]
     safe = [cg.safe_id(i) for i in ids]
     assert len(set(safe)) == len(ids)
+    assert len({s.lower() for s in safe}) == len(ids)  # not even on a case-insensitive file system
     assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", s) and len(s) <= 80 for s in safe)
     assert [cg.csv_cell(x) for x in ("=1+1", "+1", "-1", "@SUM(A1)", "ok", "a=b")] == \
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "ok", "a=b"]

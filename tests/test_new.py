@@ -67,8 +67,8 @@ def test_new_scaffolds_every_part_of_a_kata(run, tmp_path):
     assert kata.functions == ["sigmoid_forward", "sigmoid_backward"] and kata.learner_file == "sigmoid.py"
     assert len(kata.hints) == 3 and all(h.diagnoses for h in kata.hints)
     # The stub raises NotImplementedError in every function; so does the reference, marked for the author.
-    assert stubbed_functions(kata.stub_path, kata.functions) == kata.functions
-    assert stubbed_functions(kata.reference_path, kata.functions) == kata.functions
+    assert stubbed_functions(kata.stub_path.read_text(), kata.functions) == kata.functions
+    assert stubbed_functions(kata.reference_path.read_text(), kata.functions) == kata.functions
     assert "TODO(author)" in kata.reference_path.read_text()
     # The checks are built from the check library and cover every kind of check.
     checks = (kata_dir / "checks.py").read_text()

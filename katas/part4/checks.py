@@ -6,7 +6,7 @@ from grader import compare as cmp
 from grader.checklib import (CheckFailed, _same, check, expect_batch_scaling, expect_close, expect_finite,
                              expect_finite_differences, expect_grads, expect_repeatable, expect_scalar,
                              expect_tuple)
-from grader.codec import Ref
+from grader.sandbox.codec import Ref
 from grader.compare import tolerances
 from grader.diagnoses import diagnosis
 

@@ -15,7 +15,7 @@ from grader import cases
 from grader import compare as cmp
 from grader.checklib import (CheckFailed, check, expect_batch_scaling, expect_close, expect_finite_differences,
                              expect_grads, type_name)
-from grader.codec import AsTensor, TensorInfo
+from grader.sandbox.codec import AsTensor, TensorInfo
 from grader.diagnoses import diagnosis
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
@@ -26,6 +26,10 @@ REPEAT_SIZES = dict(B=9, D=3, H=7, C=5)
 
 FROM_NUMPY_ADVICE = ("torch.from_numpy(a) and t.numpy() share memory with a: an in-place op on the tensor "
                      "(W -= lr * W.grad, .add_(), .zero_()) writes into the caller's array; torch.tensor(a) copies")
+
+
+# Reference modules these checks import (loaded before any learner code runs).
+REFERENCES = ["part4_mlp_backward.py"]
 
 
 def label(name: str) -> str:

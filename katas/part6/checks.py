@@ -2,7 +2,7 @@
 
 The learner's numerical_gradient needs a function to differentiate. Functions
 cannot travel to the sandbox, so each check sends a reference to one of the test
-functions in this kata's functions.py (grader.codec.AsFunction, with its
+functions in this kata's functions.py (grader.sandbox.codec.AsFunction, with its
 parameters bound as arrays); the child imports that file and calls
 numerical_gradient(f, x[, h]). This process imports the same file for the exact
 gradients and for the finite-difference formulas the results are compared with.
@@ -33,7 +33,7 @@ import numpy as np
 from grader import cases
 from grader import compare as cmp
 from grader.checklib import _same, check, expect_array, expect_finite, expect_scalar, value_diagnoses
-from grader.codec import AsFunction
+from grader.sandbox.codec import AsFunction
 from grader.diagnoses import diagnosis
 
 EPS = float(np.finfo(np.float64).eps)

@@ -1,7 +1,7 @@
 """Test functions for part6, with their exact gradients.
 
 Trusted helpers, plain NumPy. The checks hand one of these to the learner's
-numerical_gradient as `f` (grader.codec.AsFunction: the sandboxed child imports
+numerical_gradient as `f` (grader.sandbox.codec.AsFunction: the sandboxed child compiles
 this file and binds the leading arguments, so `f(x)` is all the learner sees),
 and import the same file themselves for the exact gradient and for the finite
 differences they compare with.

@@ -1,6 +1,6 @@
 """Hidden checks for part8: gradient accumulation, in-place ops, detach versus no_grad.
 
-The learner's functions receive torch tensors (grader.codec.AsTensor: w and x as
+The learner's functions receive torch tensors (grader.sandbox.codec.AsTensor: w and x as
 leaves with requires_grad=True where the contract says so) and return tensors or
 arrays. Tensors come back as TensorInfo: their values plus requires_grad and the
 name of their grad_fn, which is all the detach/no_grad check needs. The grader's
@@ -22,9 +22,9 @@ import numpy as np
 
 from grader import compare as cmp
 from grader.checklib import check, expect_tuple, type_name
-from grader.codec import AsTensor, TensorInfo
+from grader.sandbox.codec import AsTensor, TensorInfo
 from grader.diagnoses import diagnosis
-from grader.sandbox import LearnerFault
+from grader.sandbox.faults import LearnerFault
 
 # Sizes of the hidden inputs: distinct, none equal to 1. (n, d, times) per call.
 ACCUMULATION_RUNS = ((6, 4, 3), (5, 3, 2))

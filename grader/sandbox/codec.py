@@ -10,6 +10,7 @@ NumPy is imported lazily so the CLI starts fast.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from dataclasses import dataclass
 
@@ -51,10 +52,15 @@ class AsFunction:
     """Grader -> learner: deliver the function `name` from the trusted Python file `path`
     (a kata's own helpers), with `args` bound first. How a check hands the learner's code
     a function to work on (say, the f of a numerical gradient): functions cannot travel
-    over the wire, so the child imports them itself."""
+    over the wire, so the file's source does, and the child compiles it (the sandbox
+    cannot see the kata's folder)."""
     path: str
     name: str
     args: tuple = ()
+
+    def source(self) -> str:
+        with open(self.path, encoding="utf-8") as f:
+            return f.read()
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,12 @@ class _Budget:
     def __init__(self, nodes: int | None = None):
         self.nodes = MAX_NODES if nodes is None else nodes
         self.open: set[int] = set()
+        self.arena = None
 
 
-def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = None):
-    """`value` as a JSON-able tree; array bytes go to `buffers`.
+def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = None, arena=None):
+    """`value` as a JSON-able tree; array bytes go to `buffers`, or, given an `arena`
+    (the grader's shared memory, see shm.py), there.
 
     Runs in the learner's process on learner objects, so it relies on the builtin
     types' own methods (not on overridable ones such as __str__ or __iter__) and
@@ -101,6 +109,7 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
 
     if budget is None:
         budget = _Budget()
+        budget.arena = arena
     budget.nodes -= 1
     if budget.nodes < 0:
         return {"t": "opaque", "type": _type_name(value), "summary": "too large to transfer"}
@@ -110,6 +119,8 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
         return {"t": "v", "v": value}
     # NumPy first: np.float64 is also a Python float, and its dtype matters to the checks.
     if isinstance(value, np.ndarray) and value.dtype.kind in _ALLOWED_KINDS:
+        if budget.arena is not None:
+            return _place_array(value, budget.arena)
         return _encode_array(value, buffers, "nd")
     if isinstance(value, np.generic) and value.dtype.kind in _ALLOWED_KINDS:
         return _encode_array(np.asarray(value), buffers, "npscalar")
@@ -137,8 +148,8 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
     if isinstance(value, AsTensor):
         return {"t": "astensor", "rg": value.requires_grad, "v": encode_tree(value.value, buffers, depth + 1, budget)}
     if isinstance(value, AsFunction):
-        return {"t": "asfunction", "path": str(value.path), "name": str(value.name),
-                "args": encode_tree(tuple(value.args), buffers, depth + 1, budget)}
+        return {"t": "asfunction", "file": os.path.basename(str(value.path)), "src": value.source(),
+                "name": str(value.name), "args": encode_tree(tuple(value.args), buffers, depth + 1, budget)}
     if isinstance(value, Ref):
         return {"t": "ref", "h": value.handle, "i": list(value.index)}
     if isinstance(value, TensorInfo):
@@ -160,6 +171,43 @@ def _encode_array(arr, buffers: list, tag: str) -> dict:
     return {"t": tag, "dtype": arr.dtype.str, "shape": list(arr.shape), "buf": len(buffers) - 1}
 
 
+def _place_array(arr, arena) -> dict:
+    import numpy as np
+
+    arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("="))
+    offset = arena.put(arr.tobytes())
+    return {"t": "shm", "dtype": arr.dtype.str, "shape": list(arr.shape), "off": offset}
+
+
+def read_back(value, arena):
+    """`value` (what the grader sent, arena-encoded) rebuilt from the arena's bytes now:
+    the arguments as the learner's code left them. Walks `value` exactly as
+    encode_tree placed it."""
+    import numpy as np
+
+    offsets = iter(arena.placed)
+
+    def walk(v):
+        if isinstance(v, np.ndarray) and v.dtype.kind in _ALLOWED_KINDS:
+            dtype = v.dtype.newbyteorder("=")
+            data = arena.read(next(offsets), v.size * dtype.itemsize)
+            return np.frombuffer(data, dtype=dtype).reshape(v.shape).copy()
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in dict.items(v)}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(walk(x) for x in v)
+        if isinstance(v, AsTensor):
+            return walk(v.value)
+        if isinstance(v, AsFunction):
+            walk(tuple(v.args))
+            return v
+        return v
+
+    return walk(value)
+
+
 def _tensor_info(value):
     """Describe a torch tensor without importing torch in processes that never loaded it."""
     import sys
@@ -178,10 +226,17 @@ def _tensor_info(value):
     return TensorInfo(arr, str(value.dtype).replace("torch.", ""), bool(value.requires_grad), fn)
 
 
-def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_function=None):
+def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_function=None, shm=None):
     import numpy as np
 
     tag = node["t"]
+    if tag == "shm":
+        if shm is None:
+            raise ValueError("an argument in shared memory, but no shared memory here")
+        dtype = np.dtype(str(node["dtype"]))
+        if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+            raise ValueError(f"refusing dtype {dtype}")
+        return shm(int(node["off"]), dtype, tuple(int(s) for s in node["shape"]))
     if tag == "v":
         value = node["v"]
         if value is not None and not isinstance(value, (bool, str)):
@@ -205,18 +260,18 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_fu
         arr = arr.astype(dtype.newbyteorder("="))  # a native-order copy the grader may write to
         return arr[()] if tag == "npscalar" else arr
     if tag == "list":
-        return [decode_tree(n, buffers, resolve_ref, make_tensor, make_function) for n in node["items"]]
+        return [decode_tree(n, buffers, resolve_ref, make_tensor, make_function, shm) for n in node["items"]]
     if tag == "tuple":
-        return tuple(decode_tree(n, buffers, resolve_ref, make_tensor, make_function) for n in node["items"])
+        return tuple(decode_tree(n, buffers, resolve_ref, make_tensor, make_function, shm) for n in node["items"])
     if tag == "dict":
         out = {}
         for k, v in node["items"]:
-            key = decode_tree(k, buffers, resolve_ref, make_tensor, make_function)
+            key = decode_tree(k, buffers, resolve_ref, make_tensor, make_function, shm)
             try:
                 hash(key)
             except TypeError:
                 key = repr(key)
-            out[key] = decode_tree(v, buffers, resolve_ref, make_tensor, make_function)
+            out[key] = decode_tree(v, buffers, resolve_ref, make_tensor, make_function, shm)
         return out
     if tag == "tensor":
         return TensorInfo(decode_tree(node["v"], buffers), str(node["dtype"]), bool(node["rg"]),
@@ -224,15 +279,15 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_fu
     if tag == "opaque":
         return Opaque(str(node["type"]), str(node["summary"]))
     if tag == "astensor":
-        value = decode_tree(node["v"], buffers, resolve_ref, make_tensor, make_function)
+        value = decode_tree(node["v"], buffers, resolve_ref, make_tensor, make_function, shm)
         if make_tensor is None:
             return AsTensor(value, bool(node["rg"]))
         return make_tensor(value, bool(node["rg"]))
     if tag == "asfunction":
-        args = decode_tree(node["args"], buffers, resolve_ref, make_tensor, make_function)
+        args = decode_tree(node["args"], buffers, resolve_ref, make_tensor, make_function, shm)
         if make_function is None:
-            return AsFunction(str(node["path"]), str(node["name"]), tuple(args))
-        return make_function(str(node["path"]), str(node["name"]), tuple(args))
+            raise ValueError("a function argument can only be decoded by the harness")
+        return make_function(str(node["src"]), str(node["file"]), str(node["name"]), tuple(args))
     if tag == "ref":
         if resolve_ref is None:
             return Ref(int(node["h"]), tuple(node["i"]))
@@ -240,9 +295,9 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_fu
     raise ValueError(f"unknown tag {tag!r}")
 
 
-def encode_message(message) -> bytes:
+def encode_message(message, arena=None) -> bytes:
     buffers: list[bytes] = []
-    header = json.dumps(encode_tree(message, buffers), allow_nan=False).encode()
+    header = json.dumps(encode_tree(message, buffers, arena=arena), allow_nan=False).encode()
     parts = [struct.pack("<II", len(header), len(buffers)), header]
     for buf in buffers:
         parts.append(struct.pack("<Q", len(buf)))
@@ -271,7 +326,7 @@ def read_frame(fileobj) -> bytes | None:
     return data
 
 
-def decode_message(data: bytes, resolve_ref=None, make_tensor=None, make_function=None):
+def decode_message(data: bytes, resolve_ref=None, make_tensor=None, make_function=None, shm=None):
     header_len, nbufs = struct.unpack_from("<II", data, 0)
     pos = 8
     header = json.loads(data[pos:pos + header_len])
@@ -284,7 +339,7 @@ def decode_message(data: bytes, resolve_ref=None, make_tensor=None, make_functio
             raise ValueError("message ends inside an array buffer")
         buffers.append(data[pos:pos + n])
         pos += n
-    return decode_tree(header, buffers, resolve_ref, make_tensor, make_function)
+    return decode_tree(header, buffers, resolve_ref, make_tensor, make_function, shm)
 
 
 def _read_exact(fileobj, n: int) -> bytes | None:

@@ -1,13 +1,16 @@
-"""The learner's side of the sandbox: `python -m grader.child READ_FD WRITE_FD [FAULT_LOG]`.
+"""The learner's side of the sandbox: started by process.py with a JSON config.
 
 This process imports the learner's module and calls its functions on request.
 It computes nothing the grade depends on; it only reports what the learner's
 code returned (or raised). Everything it sends is plain data (see codec.py).
+Nothing here is a wall: learner code runs in this very process and can undo
+any of it. The walls are outside (the namespaces, the uid, the grader reading
+arguments back from shared memory); what this harness adds is good messages.
 
-It is a child subreaper, so every process the learner starts stays in its
-subtree where the grader can find and kill it; faulthandler writes crash and
-time-limit stack dumps to FAULT_LOG, from which the grader picks the learner's
-frames.
+Before any learner code runs it drops to the sandbox's uid (when the grader is
+root), caps its processes and memory, and puts the snapshot of the learner's
+files first on sys.path. faulthandler writes crash and time-limit stack dumps
+to the grader's fault log, from which the grader picks the learner's frames.
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ import os
 import sys
 import traceback
 
-from grader import codec
-from grader.frames import in_roots
+from grader.sandbox import codec
+from grader.sandbox.frames import in_roots
+from grader.sandbox.shm import PAGE, map_region
 
 # Parts 1-4 are NumPy only; these are the autodiff frameworks that would make them trivial.
 FRAMEWORK_MODULES = ("torch", "jax", "jaxlib", "tensorflow", "autograd", "mxnet", "paddle", "tinygrad", "mlx")
@@ -127,20 +131,21 @@ class Interrupts:
 
 
 class Harness:
-    def __init__(self, setup: dict):
-        self.workspace = os.path.abspath(setup["workspace"])
-        self.module_file = setup["module_file"]
+    def __init__(self, config: dict, setup: dict):
+        self.workspace = config["workspace"]
+        self.module_file = os.path.join(self.workspace, config["module"])
         self.module = None
         self.handles: dict[int, object] = {}
         self.roots = [self.workspace]
         Interrupts.roots = self.roots
         self.blocker = None
-        if setup["framework"] == "numpy":
+        if config["framework"] == "numpy":
             self.blocker = ImportBlocker(setup["kata"])
         else:
             import torch
             torch.set_num_threads(1)
         import numpy  # noqa: F401  (imported before the memory limit is set)
+        limit_processes(config.get("max_threads"))
         limit_memory(setup.get("memory_mb"), extra=RESERVE_BYTES)
         self.reserve = None
         self.replenish()
@@ -195,25 +200,28 @@ class Harness:
 
     @staticmethod
     def make_tensor(value, requires_grad: bool):
+        """A tensor on the argument's own (shared) memory, so the grader sees in-place changes."""
         import numpy as np
         import torch
 
-        tensor = torch.from_numpy(np.array(value, copy=True))
+        array = value if isinstance(value, np.ndarray) and value.flags.writeable else np.array(value, copy=True)
+        tensor = torch.from_numpy(array)
         return tensor.requires_grad_(True) if requires_grad else tensor
 
     _helper_modules: dict = {}
 
     @classmethod
-    def make_function(cls, path: str, name: str, args: tuple):
-        """A kata helper function (trusted code, imported once per file) with `args` bound."""
+    def make_function(cls, source: str, file: str, name: str, args: tuple):
+        """A kata helper function (trusted code the grader sent, compiled once) with `args` bound."""
         import functools
+        import types
 
-        module = cls._helper_modules.get(path)
+        key = (file, hash(source))
+        module = cls._helper_modules.get(key)
         if module is None:
-            spec = importlib.util.spec_from_file_location(f"_kata_helpers_{len(cls._helper_modules)}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            cls._helper_modules[path] = module
+            module = types.ModuleType(f"_kata_helpers_{len(cls._helper_modules)}")
+            exec(compile(source, f"<kata helper {file}>", "exec"), module.__dict__)  # noqa: S102 - grader code
+            cls._helper_modules[key] = module
         return functools.partial(getattr(module, name), *args)
 
     def call(self, request: dict) -> dict:
@@ -228,7 +236,9 @@ class Harness:
             result = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001
             return self.failure(exc)
-        reply = {"ok": True, "result": result, "args_after": list(args), "blocked": self.blocked()}
+        reply = {"ok": True, "result": result, "blocked": self.blocked()}
+        if request.get("echo_args"):  # no shared memory on this platform: the grader takes our word
+            reply["args_after"] = list(args)
         if request.get("keep"):
             handle = len(self.handles) + 1
             self.handles[handle] = result
@@ -250,6 +260,33 @@ def limit_memory(memory_mb, extra: int = 0) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (OSError, ValueError, ImportError):
         pass  # not Linux: the wall-clock limit still applies
+
+
+def limit_processes(max_threads) -> None:
+    """RLIMIT_NPROC: a fork bomb stops in the kernel. It counts the sandbox uid's (or user
+    namespace's) processes and threads, so it is only set where those are the sandbox's alone."""
+    if not max_threads:
+        return
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NPROC, (int(max_threads), int(max_threads)))
+    except (OSError, ValueError, ImportError, AttributeError):
+        pass
+
+
+def drop_privileges(uid: int) -> None:
+    """The grader is root and this sandbox has no user namespace: become a fresh
+    unprivileged uid (which clears every capability) before anything else happens."""
+    import ctypes
+
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary can give them back
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise RuntimeError("could not drop privileges")
 
 
 def become_subreaper() -> None:
@@ -281,40 +318,62 @@ def _internal_error(exc: BaseException, roots: list[str]) -> dict:
     return {"ok": False, "error": info}
 
 
-def main() -> None:
+def main(config_text: str) -> None:
     import faulthandler
+    import json
     import signal
 
-    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    config = json.loads(config_text)
+    if config.get("uid") is not None:
+        drop_privileges(int(config["uid"]))
+    sys.path[:] = [p for p in sys.path if p not in ("", ".")] + list(config.get("site", []))
+    read_fd, write_fd = int(config["in"]), int(config["out"])
     # Learner subprocesses must not inherit the protocol pipes: the grader detects a
     # dead learner process by end-of-file, which a lingering grandchild would delay.
-    os.set_inheritable(read_fd, False)
-    os.set_inheritable(write_fd, False)
+    for fd in (read_fd, write_fd, config["faults"]):
+        os.set_inheritable(fd, False)
     inbox = os.fdopen(read_fd, "rb", buffering=0)
     outbox = os.fdopen(write_fd, "wb")
-    # Crash and time-limit stack dumps go to a private file the grader reads (only the
-    # learner's frames reach the report); without one, to the captured output.
-    fault_log = open(sys.argv[3], "w") if len(sys.argv) > 3 else sys.stderr  # noqa: SIM115
+    # Crash and time-limit stack dumps go to the grader's fault log (only the learner's
+    # frames reach the report).
+    fault_log = os.fdopen(int(config["faults"]), "w")
     faulthandler.enable(file=fault_log, all_threads=True)
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1, file=fault_log, all_threads=True)
     sys.dont_write_bytecode = True
     signal.signal(signal.SIGINT, Interrupts.on_sigint)
-    become_subreaper()
+    if config.get("subreaper"):
+        become_subreaper()
+    shm_fd = int(config.get("shm", -1))
+    if shm_fd >= 0:
+        os.set_inheritable(shm_fd, False)
+
+    def shared(offset: int, dtype, shape):
+        import numpy as np
+
+        size = dtype.itemsize
+        for n in shape:
+            size *= n
+        start = offset - offset % PAGE
+        region = map_region(shm_fd, start, max(offset - start + size, 1))
+        return np.ndarray(shape, dtype=dtype, buffer=region, offset=offset - start)
 
     harness = None
     while True:
         frame = codec.read_frame(inbox)
         if frame is None:
             os._exit(0)
+        request_id = None
         try:
             make_tensor = Harness.make_tensor if harness is not None and harness.blocker is None else None
             request = codec.decode_message(frame, resolve_ref=harness.resolve if harness else None,
-                                           make_tensor=make_tensor, make_function=Harness.make_function)
+                                           make_tensor=make_tensor, make_function=Harness.make_function,
+                                           shm=shared if shm_fd >= 0 else None)
+            request_id = request.get("id")
             op = request["op"]
             if op == "setup":
-                harness = Harness(request)
-                reply = {"ok": True}
+                harness = Harness({**config, "module": request.get("module", "")}, request)
+                reply = {"ok": True, "workspace": harness.workspace}
             elif op == "load":
                 reply = harness.load()
             elif op == "call":
@@ -324,6 +383,7 @@ def main() -> None:
         except BaseException as exc:  # noqa: BLE001 - a harness failure, reported as such
             reply = _internal_error(exc, harness.roots if harness else [])
         _flush_std_streams()
+        reply["id"] = request_id
         try:
             data = codec.encode_message(reply)
         except BaseException as exc:  # noqa: BLE001 - e.g. MemoryError on a giant result, or a hostile object
@@ -332,7 +392,8 @@ def main() -> None:
             error = describe_exception(exc, harness.roots if harness else [])
             if error["kind"] not in ("memory", "keyboard-interrupt", "system-exit", "recursion"):
                 error["kind"] = "unencodable"
-            reply = {"ok": False, "error": error, "blocked": harness.blocked() if harness else []}
+            reply = {"ok": False, "error": error, "blocked": harness.blocked() if harness else [],
+                     "id": request_id}
             data = codec.encode_message(reply)
         reply = None  # drop the result (and any exception's frames) before the next request
         outbox.write(len(data).to_bytes(8, "little"))
@@ -343,4 +404,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1])

@@ -75,14 +75,3 @@ def in_roots(filename: str, roots: list[str]) -> bool:
     if not os.path.isabs(filename):  # "<frozen runpy>", "<string>": never the learner's file
         return False
     return any(filename == root or filename.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def source_line(file: str, line: int) -> str:
-    try:
-        with open(file, encoding="utf-8", errors="replace") as f:
-            for number, text in enumerate(f, 1):
-                if number == line:
-                    return text.strip()[:200]
-    except OSError:
-        pass
-    return ""

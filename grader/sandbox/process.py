@@ -1,0 +1,555 @@
+"""`LearnerProcess`: one learner module loaded in one sandboxed child process.
+
+The grader never imports learner code itself. It takes a snapshot of the
+learner's files, starts the harness (child.py) in the strongest sandbox the
+machine allows (isolation.py, view.py), talks to it over two private pipes with
+request ids (codec.py), passes array arguments through shared memory it reads
+back itself (shm.py), watches the whole process tree's memory and process count
+(budget.py), and turns every way the child can misbehave into a `LearnerFault`
+(faults.py). Nothing here raises anything else, and nothing waits without a
+deadline.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.sandbox import codec, view
+from grader.sandbox.budget import CgroupLeaf, TreeWatch
+from grader.sandbox.faults import Faults, LearnerFault
+from grader.sandbox.frames import DUMP_LINE, Frame, format_frames, in_roots
+from grader.sandbox.isolation import NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, fresh_uid
+from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SETUP_TIMEOUT_S, Limits
+from grader.sandbox.proctree import (children, kill_all, kill_tree, process_state, processes_of_uid,
+                                     subtree)
+from grader.sandbox.shm import Arena
+from grader.sandbox.snapshot import MaterializedSnapshot, Snapshot, take_snapshot
+
+_MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory", "memoryerror", "bad_alloc")
+FAULT_LOG_LIMIT = 1 << 20
+PASS_THROUGH = ("KATA_CLASS_JOB",)   # environment kept without namespaces (see classgrade.py)
+# Started with `-c`: the harness copy first on sys.path, so `grader` is the harness and nothing else.
+BOOTSTRAP = ("import sys; sys.path[:0] = [sys.argv[1]]; "
+             "from grader.sandbox.child import main; main(sys.argv[2])")
+
+__all__ = ["CallResult", "LearnerFault", "LearnerProcess", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S"]
+
+
+@dataclass
+class CallResult:
+    value: object
+    args_after: list
+    handle: int | None = None
+
+
+@dataclass
+class CapturedOutput:
+    """Keeps the first `limit` bytes of a stream and counts the rest."""
+    limit: int = 8 * 1024
+    tail_limit: int = 2 * 1024
+    head: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+    tail: bytearray = field(default_factory=bytearray)  # the last bytes, for diagnosis only
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+        self.dropped += max(0, len(chunk) - max(room, 0))
+        self.tail += chunk[-self.tail_limit:]
+        del self.tail[:-self.tail_limit]
+
+    def text(self) -> str:
+        return self.head.decode("utf-8", errors="replace")
+
+    def mentions_memory(self) -> bool:
+        text = (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace").lower()
+        return any(word in text for word in _MEMORY_WORDS)
+
+    def tail_lines(self) -> list[str]:
+        text = bytes(self.tail).decode("utf-8", errors="replace")
+        return [line for line in text.strip().splitlines()[-3:] if line.strip()]
+
+
+def _drain(stream, sink: CapturedOutput) -> None:
+    while True:
+        try:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+        except (OSError, ValueError):
+            return
+        if not chunk:
+            return
+        sink.feed(chunk)
+
+
+class LearnerProcess:
+    """One learner module loaded in one sandboxed child process."""
+
+    def __init__(self, kata_id: str, module_file: Path, workspace: Path, framework: str,
+                 timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = DEFAULT_MEMORY_MB, *,
+                 snapshot: Snapshot | None = None, limits: Limits | None = None,
+                 isolation: Isolation | None = None, python: str | None = None):
+        self.kata_id = kata_id
+        self.module_file = Path(module_file)
+        self.framework = framework
+        self.limits = limits or Limits(timeout_s=float(timeout), memory_mb=memory_mb)
+        self.snapshot = snapshot or take_snapshot(Path(workspace), self.module_file.name, self.limits)
+        self.isolation = isolation or current_isolation()
+        self.python = python or view.interpreter()
+        self.faults = Faults(self.module_file.name, self.limits)
+        self.budget = float(self.limits.timeout_s)      # learner time left, in seconds
+        self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
+        self.process: subprocess.Popen | None = None
+        self.harness_pid: int | None = None
+        self.token = uuid.uuid4().hex
+        self.uid: int | None = None
+        self.functions: list[str] = []
+        self.blocked_imports: list[str] = []
+        self.roots: list[str] = []          # the learner's files, as the child sees their paths
+        self._private: str | None = None    # grader-only scratch folder (fault log, uid-drop home)
+        self._materialized: MaterializedSnapshot | None = None
+        self._arena: Arena | None = None
+        self._watch: TreeWatch | None = None
+        self._leaf: CgroupLeaf | None = None
+        self._reader = None
+        self._to_child: int | None = None
+        self._from_child: int | None = None
+        self._fault_fd: int | None = None
+        self._start_fault: LearnerFault | None = None
+        self._memory_fault = False
+        self._next_id = 0
+
+    # -- lifecycle -------------------------------------------------------
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self) -> None:
+        """Start the child and its harness. A failure is kept and raised by `load()`."""
+        if self.snapshot.error is not None:
+            error = self.snapshot.error
+            self._start_fault = LearnerFault(error.kind, error.message, error.details, fatal=True)
+            return
+        try:
+            self._start()
+        except LearnerFault as fault:
+            # No learner code has run yet, so whatever happened is the grader's problem.
+            if fault.internal:
+                self._start_fault = fault
+            else:
+                why = (f"it was not ready after {SETUP_TIMEOUT_S:g} s" if fault.kind == "timeout"
+                       else "it stopped during start-up")
+                if self._reader is not None and fault.kind != "timeout":
+                    self._reader.join(timeout=1.0)  # the child is gone: collect its last words
+                self._start_fault = self.faults.internal("the sandbox did not start", why, self.output.tail_lines())
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            self._start_fault = self.faults.internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")
+        if self._start_fault is not None and self.process is not None:
+            self._kill()
+
+    def _command(self, config: dict) -> tuple[list[str], dict, dict]:
+        """The command line, environment and extra Popen arguments for this isolation level."""
+        env = dict(BASE_ENVIRONMENT)
+        python = [self.python, "-s", "-S", "-B", "-c", BOOTSTRAP]
+        level = self.isolation.level
+        if level == NAMESPACES:
+            env.update(HOME=view.TMP, TMPDIR=view.TMP)
+            config.update(workspace=view.WORKSPACE, site=[view.SITE])
+            prefix = view.bwrap_arguments(self.isolation.bwrap, self.isolation.root, self.framework,
+                                          str(self._materialized.path), self.limits, self.python)
+            return prefix + python + [view.HARNESS, json.dumps(config)], env, {}
+        home = os.path.join(self._private, "home")
+        os.mkdir(home, 0o700)
+        env.update(HOME=home, TMPDIR=home)
+        config.update(workspace=str(self._materialized.path), site=view.grader_site_dirs())
+        extra = {"cwd": home}
+        if level == UID_DROP:
+            os.chown(home, self.uid, self.uid)
+            os.chmod(self._private, 0o711)
+            extra.update(user=self.uid, group=self.uid, extra_groups=[])
+        else:
+            env["KATA_RUN_TOKEN"] = self.token   # lets kill_tree find processes that left the tree
+            config["subreaper"] = True
+        # Without a PID namespace, a class run's worker finds what its sandboxes left by this mark.
+        env.update({k: os.environ[k] for k in PASS_THROUGH if k in os.environ})
+        return python + [view.harness_dir(), json.dumps(config)], env, extra
+
+    def _start(self) -> None:
+        self._private = tempfile.mkdtemp(prefix="kata-run-")
+        self._materialized = self.snapshot.materialize()
+        if self.isolation.root and self.isolation.level in (NAMESPACES, UID_DROP):
+            self.uid = fresh_uid()
+        self._fault_fd = os.open(os.path.join(self._private, "faults.log"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                 0o600)
+        self._arena = Arena() if Arena.available() else None
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        passed = [to_child_r, from_child_w, self._fault_fd] + ([self._arena.fd] if self._arena else [])
+        config = {"in": to_child_r, "out": from_child_w, "faults": self._fault_fd,
+                  "shm": self._arena.fd if self._arena else -1, "framework": self.framework,
+                  "uid": self.uid if self.isolation.level == NAMESPACES else None,
+                  "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None}
+        command, env, extra = self._command(config)
+        for fd in passed:
+            os.set_inheritable(fd, True)
+        try:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, pass_fds=passed, env=env,
+                                            start_new_session=True, cwd=extra.pop("cwd", self._private), **extra)
+        except BaseException:
+            os.close(to_child_w)
+            os.close(from_child_r)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+            if self._arena is not None:
+                os.set_inheritable(self._arena.fd, False)
+            os.set_inheritable(self._fault_fd, False)
+        os.set_blocking(to_child_w, False)  # writes get a deadline too (see _write_all)
+        self._to_child = to_child_w
+        self._from_child = from_child_r
+        self._reader = threading.Thread(target=_drain, args=(self.process.stdout, self.output), daemon=True)
+        self._reader.start()
+        # Harness start-up (including importing torch) is not charged to the learner.
+        reply = self._request({"op": "setup", "kata": self.kata_id, "module": self.module_file.name,
+                               "memory_mb": self.limits.memory_mb},
+                              budget=SETUP_TIMEOUT_S, charge=False)
+        if not reply.get("ok"):
+            error = reply.get("error", {})
+            raise self.faults.internal("the sandbox did not start",
+                                       f"{error.get('type', '?')}: {error.get('message', '')}", error.get("trace", []))
+        self.roots = [str(reply.get("workspace", ""))]
+        self.harness_pid = self._find_harness()
+        self._start_watch()
+
+    def _find_harness(self) -> int:
+        """The harness's pid as the grader sees it: under bubblewrap, the child of the
+        sandbox's init (bwrap -> init -> harness); otherwise the process itself."""
+        if self.isolation.level != NAMESPACES:
+            return self.process.pid
+        init = children(self.process.pid)
+        below = children(init[0]) if init else []
+        return below[0] if below else self.process.pid
+
+    def members(self) -> list[int]:
+        """The learner's processes: under bubblewrap every process in the sandbox's PID
+        namespace (all below its init), with a dropped uid every process of that uid."""
+        if self.process is None:
+            return []
+        if self.isolation.level == UID_DROP:
+            return processes_of_uid(self.uid)
+        if self.isolation.level == NAMESPACES:
+            # Orphans are adopted by the sandbox's init, so below it is everything.
+            return [p for init in children(self.process.pid) for p in subtree(init) if p != init]
+        return subtree(self.process.pid)
+
+    def _start_watch(self) -> None:
+        memory = self.limits.memory_bytes
+        self._leaf = CgroupLeaf.create(memory, self.limits.max_processes) if self.isolation.level != PROCESS else None
+        if self._leaf is not None and not self._leaf.add([self.process.pid, *self.members()]):
+            self._leaf.remove()
+            self._leaf = None
+        self._watch = TreeWatch(self.members, self._kill_learner, memory, self.limits.max_processes,
+                                self.limits.watch_interval_s)
+        self._watch.arm(self._watch.measure()[0])   # before any learner code: the harness's own memory
+        self._watch.start()
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
+        if self.process is not None:
+            self._kill()
+            for fd in (self._to_child, self._from_child):
+                if fd is not None:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            self._to_child = self._from_child = None
+            if self._reader is not None:
+                self._reader.join(timeout=1.0)  # a stray process may still hold the pipe; don't wait for it
+            self.process = None
+        for fd in (self._fault_fd,):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._fault_fd = None
+        if self._arena is not None:
+            self._arena.close()
+            self._arena = None
+        if self._leaf is not None:
+            self._leaf.remove()
+            self._leaf = None
+        if self._materialized is not None:
+            self._materialized.close()
+            self._materialized = None
+        if self._private is not None:
+            import shutil
+
+            shutil.rmtree(self._private, ignore_errors=True)
+            self._private = None
+
+    # -- ending the learner's processes --------------------------------------
+    def _kill_learner(self) -> None:
+        """Kill every learner process now (the watch calls this from its thread)."""
+        if self._leaf is not None:
+            self._leaf.kill()
+        if self.isolation.level == NAMESPACES:
+            # Killing the sandbox's init takes its whole PID namespace with it.
+            for pid in children(self.process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        elif self.isolation.level == UID_DROP:
+            kill_all(lambda: processes_of_uid(self.uid))
+        else:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def _kill(self) -> None:
+        """Kill the child and every process it started, wherever they went, and reap it."""
+        if self.process is None:
+            return
+        if self.isolation.level == PROCESS:
+            kill_tree(self.process, self.token)
+            return
+        self._kill_learner()
+        kill_all(lambda: [p for p in subtree(self.process.pid) if p != self.process.pid])
+        try:
+            self.process.kill()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.isolation.level == UID_DROP:
+            kill_all(lambda: processes_of_uid(self.uid))
+
+    # -- requests ----------------------------------------------------------
+    def load(self) -> list[str]:
+        if self._start_fault is not None:
+            raise self._start_fault
+        reply = self._request({"op": "load"})
+        self.blocked_imports = [str(b) for b in reply.get("blocked", [])]
+        if not reply["ok"]:
+            raise self._fault_from_error(reply["error"], None, loading=True)
+        functions = reply.get("functions")
+        if not isinstance(functions, list):
+            raise self.faults.corrupted(None, "a load reply without the list of functions")
+        self.functions = [str(f) for f in functions]
+        return self.functions
+
+    def call(self, fn: str, *args, keep: bool = False) -> CallResult:
+        if self._start_fault is not None:
+            raise self._start_fault
+        message = {"op": "call", "fn": fn, "args": list(args), "keep": keep, "echo_args": self._arena is None}
+        reply = self._request(message, function=fn, arena=self._arena)
+        self.blocked_imports = [str(b) for b in reply.get("blocked", self.blocked_imports)]
+        if not reply["ok"]:
+            raise self._fault_from_error(reply["error"], fn)
+        if "result" not in reply:
+            raise self.faults.corrupted(fn, "a reply without a result")
+        # What the inputs look like now, read from memory the learner's process cannot lie about.
+        after = codec.read_back(list(args), self._arena) if self._arena is not None else reply.get("args_after", [])
+        handle = reply.get("handle")
+        return CallResult(reply["result"], after, handle if isinstance(handle, int) else None)
+
+    def _request(self, message: dict, budget: float | None = None, charge: bool = True,
+                 function: str | None = None, arena: Arena | None = None) -> dict:
+        if self.process is None or self._to_child is None:
+            raise LearnerFault("dead", "the learner process is not running", fatal=True, function=function)
+        self._next_id += 1
+        message = {**message, "id": self._next_id}
+        if arena is not None:
+            arena.begin()
+        data = codec.encode_message(message, arena=arena)
+        allowed = self.budget if budget is None else budget
+        started = time.monotonic()
+        deadline = started + max(allowed, 0.0)
+        try:
+            self._write_all(struct.pack("<Q", len(data)) + data, deadline, function)
+            frame = self._read_frame(deadline, function)
+        finally:
+            if charge:
+                self.budget -= time.monotonic() - started
+        self._settle_output()
+        try:
+            reply = codec.decode_message(frame)
+            if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+                raise ValueError("not a reply")
+        except Exception as exc:  # garbage on the pipe: learner code tampered with the harness
+            self._kill()
+            raise self.faults.corrupted(function, type(exc).__name__) from None
+        if reply.get("id") != self._next_id:
+            self._kill()
+            raise self.faults.corrupted(function, "a reply to a request the grader did not send")
+        return reply
+
+    def _write_all(self, data: bytes, deadline: float, function: str | None) -> None:
+        view_ = memoryview(data)
+        while view_:
+            remaining = deadline - time.monotonic()
+            _, ready, _ = select.select([], [self._to_child], [], max(remaining, 0))
+            if not ready:
+                self._on_timeout(function)
+            try:
+                n = os.write(self._to_child, view_[:1 << 16])
+            except BlockingIOError:
+                continue
+            except OSError:  # EPIPE: the child is gone
+                raise self._death(function) from None
+            view_ = view_[n:]
+
+    def _read_exact(self, n: int, deadline: float, function: str | None) -> bytes:
+        chunks = []
+        while n:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self._from_child], [], [], max(remaining, 0))
+            if not ready:
+                self._on_timeout(function)
+            chunk = os.read(self._from_child, min(n, 1 << 20))
+            if not chunk:
+                raise self._death(function)
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _read_frame(self, deadline: float, function: str | None) -> bytes:
+        size = int.from_bytes(self._read_exact(8, deadline, function), "little")
+        if size > codec.MAX_FRAME_BYTES:
+            self._kill()
+            raise self.faults.too_large(function, size)
+        return self._read_exact(size, deadline, function)
+
+    def _settle_output(self, wait: float = 0.2) -> None:
+        """Let the reader thread catch up with what the child printed before it replied."""
+        stdout = self.process.stdout if self.process is not None else None
+        if stdout is None:
+            return
+        until = time.monotonic() + wait
+        while time.monotonic() < until:
+            try:
+                pending = struct.unpack("i", fcntl.ioctl(stdout.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+            except (OSError, ValueError):
+                return
+            if pending <= 0:
+                return
+            time.sleep(0.002)
+
+    # -- where the learner's code was ---------------------------------------
+    def _dump_size(self) -> int:
+        try:
+            return os.fstat(self._fault_fd).st_size if self._fault_fd is not None else 0
+        except OSError:
+            return 0
+
+    def _dumped_frames(self, start: int = 0) -> list[Frame]:
+        """The learner's frames in the last stack dump faulthandler wrote (crash or time limit)."""
+        try:
+            text = os.pread(self._fault_fd, FAULT_LOG_LIMIT, start).decode("utf-8", errors="replace")
+        except (OSError, TypeError):
+            return []
+        blocks: list[tuple[bool, list[Frame], list[bool]]] = []
+        for line in text.splitlines():
+            if line.rstrip().endswith("(most recent call first):"):
+                blocks.append((line.lstrip().startswith("Current thread"), [], [False]))
+                continue
+            if blocks and line.strip() == "...":  # faulthandler stops after 100 frames
+                blocks[-1][2][0] = True
+                continue
+            match = DUMP_LINE.match(line)
+            if match and blocks and in_roots(match.group(1), self.roots):
+                name, number = Path(match.group(1)).name, int(match.group(2))
+                blocks[-1][1].append(Frame(name, number, match.group(3).strip(),
+                                           self.snapshot.source_line(name, number)))
+        blocks = [b for b in blocks if b[1]]
+        if not blocks:
+            return []
+        _, frames, truncated = next((b for b in blocks if b[0]), blocks[0])
+        frames = frames[::-1]  # oldest call first
+        if truncated[0] and frames:
+            frames[0] = Frame(*frames[0][:4], 1, True)
+        return frames
+
+    def _on_timeout(self, function: str | None):
+        """Out of time: note where the learner's code is, kill everything, raise."""
+        frames: list[Frame] = []
+        pid = self.harness_pid
+        if (pid is not None and self.process is not None and self.process.poll() is None
+                and process_state(pid) not in "TtZX?"):  # a stopped process cannot dump its stack
+            before = self._dump_size()
+            try:
+                os.kill(pid, signal.SIGUSR1)  # faulthandler in the child dumps its stack
+            except OSError:
+                pass
+            until, last = time.monotonic() + 1.0, before  # returns as soon as the dump is written
+            while time.monotonic() < until:
+                time.sleep(0.02)
+                size = self._dump_size()
+                if size > before and size == last:
+                    break
+                last = size
+            self._kill()
+            frames = self._dumped_frames(before)
+        else:
+            self._kill()
+        raise self.faults.timeout(function, *format_frames(frames))
+
+    # -- faults in the learner's terms -----------------------------------
+    def _exit_status(self) -> tuple[int | None, int | None]:
+        """(exit code, signal) of the harness. bubblewrap reports a signal as 128 + its number."""
+        code = self.process.returncode
+        if code is not None and code < 0:
+            return None, -code
+        if self.isolation.level == NAMESPACES and code is not None and 128 < code <= 128 + 64:
+            return None, code - 128
+        return code, None
+
+    def _death(self, function: str | None) -> LearnerFault:
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            if self._watch is not None and self._watch.exceeded:
+                return self.faults.over_budget(function, *self._watch.exceeded)
+            return self.faults.closed(function)
+        self._kill()  # its background processes, if any
+        if self._watch is not None and self._watch.exceeded:
+            return self.faults.over_budget(function, *self._watch.exceeded)
+        if self._leaf is not None and self._leaf.oom_killed():
+            return self.faults.over_budget(function, "memory", f"more than {self.limits.memory_mb} MiB together")
+        code, signum = self._exit_status()
+        memory = self._memory_fault or self.output.mentions_memory()
+        return self.faults.death(function, code, signum, self._dumped_frames(), memory, self.output.tail_lines())
+
+    def _fault_from_error(self, error, function: str | None, loading: bool = False) -> LearnerFault:
+        if not isinstance(error, dict):
+            self._kill()
+            return self.faults.corrupted(function, "an error report that is not one")
+        fault = self.faults.from_error(error, function, loading)
+        if fault.kind == "memory":
+            self._memory_fault = True  # the process may still hold what it allocated
+        return fault
