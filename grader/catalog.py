@@ -128,7 +128,17 @@ def _where(kata: Kata) -> str:
         kata.folder)
 
 
+# Every katas/ and solutions/ folder this process has loaded: the sandbox keeps them
+# out of the learner's sight.
+_LOADED_FOLDERS: set[str] = {str(BUILTIN_KATAS), str(BUILTIN_SOLUTIONS)}
+
+
+def known_kata_folders() -> list[str]:
+    return sorted(_LOADED_FOLDERS)
+
+
 def _load_dir(katas_dir: Path, solutions_dir: Path, source: str, pack_index: int) -> list[Kata]:
+    _LOADED_FOLDERS.update((str(katas_dir), str(solutions_dir)))
     try:
         folders = sorted(p for p in katas_dir.iterdir() if (p / "kata.toml").is_file())
     except OSError as exc:

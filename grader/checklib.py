@@ -266,7 +266,11 @@ def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
     if isinstance(value, bool):
         ctx.fail(f"{name} should be a number, got {type_name(value)}")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            ctx.fail(f"{name} is an integer with {len(str(abs(value))) if abs(value) < 10**4000 else 'thousands of'} "
+                     "digits, too large for a float")
     if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.shape == ()):
         if np.asarray(value).dtype.kind not in "fiu":
             ctx.fail(f"{name} should be a real number, got dtype {np.asarray(value).dtype}")
@@ -280,7 +284,7 @@ def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
 
 
 def expect_finite(ctx: CheckContext, value, name: str, details: list[str] | None = None) -> None:
-    arr = np.asarray(value, dtype=np.float64)
+    arr = cmp.as_numbers(value)
     bad = ~np.isfinite(arr)
     if bad.any():
         kinds = sorted({"NaN" if np.isnan(v) else "inf" for v in arr[bad].ravel()[:50]})

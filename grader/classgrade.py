@@ -181,7 +181,9 @@ def _record(sub: Submission, katas, results, seed: int, status: str, error: str 
     from grader.report_gradescope import kata_points
     from grader.results import GradeReport
 
-    report = GradeReport(results, seed, sub.id, False, __version__)
+    from grader.sandbox.isolation import current_isolation
+
+    report = GradeReport(results, seed, sub.id, False, __version__, current_isolation().label)
     points, possible = {}, {}
     for kata, result in zip(katas, results):
         points[kata.id], possible[kata.id] = kata_points(result, _kata_info(kata))

@@ -139,6 +139,16 @@ def _warn(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _isolation_label() -> str:
+    """What learner code runs under here (a bad $KATA_ISOLATION is a usage error)."""
+    from grader.sandbox.isolation import IsolationError, current_isolation
+
+    try:
+        return current_isolation().label
+    except IsolationError as exc:
+        _fail_usage(str(exc))
+
+
 def _find_workspace(explicit: str | None, required: bool):
     """The workspace, or None when there is none and the command can do without one.
 
@@ -331,7 +341,8 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
             click.echo(f"grading {kata.id} ({kata.alias})…", err=True)
         source = kata.solutions_dir if reference else ws
         results.append(grade_kata(kata, source, seed, timeout or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB))
-    report = GradeReport(results, seed, str(ws) if ws else "reference solutions", reference, __version__)
+    report = GradeReport(results, seed, str(ws) if ws else "reference solutions", reference, __version__,
+                         _isolation_label())
     if ws is not None:
         try:
             record_grades(ws, results, warn=lambda m: click.echo(m, err=True))
@@ -367,8 +378,10 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
 @click.option("--memory", "memory_mb", type=click.IntRange(64, 1 << 20), default=None,
               help="Memory a submission's code may allocate per kata, in MiB (default 2048).")
 @click.option("--force", is_flag=True, help="Grade every submission again, even those already graded.")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Grade even where learner code gets no namespace or uid isolation (only for code you trust).")
 @catalog_options
-def grade_class(submissions, out, jobs, kata_names, seed, timeout, memory_mb, force, katas_dirs):
+def grade_class(submissions, out, jobs, kata_names, seed, timeout, memory_mb, force, allow_unisolated, katas_dirs):
     """Grade every submission under SUBMISSIONS in parallel: gradebook, reports, summary.
 
     \b
@@ -382,7 +395,9 @@ def grade_class(submissions, out, jobs, kata_names, seed, timeout, memory_mb, fo
       reports/*.html     each submission's own report
       results/*.json     one record per submission, reused by the next run
     A re-run skips the submissions already graded whose files have not changed
-    (--force grades them all again).
+    (--force grades them all again). Learner code runs in namespaces (or as a
+    fresh uid when run as root); without either this command refuses to run
+    unless --allow-unisolated is given.
 
     Exit status: 0 every submission was graded, 1 some could not be (the next run
     retries them), 2 usage or setup error, 130 interrupted (re-run to finish).
@@ -397,7 +412,7 @@ def grade_class(submissions, out, jobs, kata_names, seed, timeout, memory_mb, fo
     try:
         run = classgrade.grade_class(root, out, catalog, katas=selected, jobs=jobs, force=force, progress=printer,
                                      seed=classgrade.DEFAULT_SEED if seed is None else seed,
-                                     timeout=timeout, memory_mb=memory_mb)
+                                     timeout=timeout, memory_mb=memory_mb, allow_unisolated=allow_unisolated)
     except classgrade.ClassGradeError as exc:
         _fail_usage(str(exc))
     except OSError as exc:
@@ -413,7 +428,8 @@ def grade_class(submissions, out, jobs, kata_names, seed, timeout, memory_mb, fo
     totals = [r["total"] for r in run.records.values() if r["status"] != "not-graded"]
     mean = sum(totals) / len(totals) if totals else 0.0
     click.echo(f"{len(run.submissions)} submissions ({len(run.graded)} graded now, {len(run.skipped)} already "
-               f"graded) in {classgrade.format_clock(run.elapsed_s)} · seed {run.settings['seed']}")
+               f"graded) in {classgrade.format_clock(run.elapsed_s)} · seed {run.settings['seed']} · "
+               f"isolation: {run.isolation}")
     click.echo("  " + " · ".join(f"{n} {s}" for s, n in statuses.items() if n)
                + f" · mean {mean:.1f} of {sum(k.points for k in selected):g} points")
     click.echo(f"  gradebook  {out / classgrade.GRADEBOOK}\n  summary    {out / classgrade.SUMMARY}\n"
@@ -753,7 +769,7 @@ def watch(kata, workspace, interval, seed, katas_dirs):
         else:
             click.echo()  # a log or a pipe: keep the history, one blank line between runs
         click.echo(_style(summary, color, bold=True))
-        report = GradeReport([result], seeds[result.id], str(ws), False, __version__)
+        report = GradeReport([result], seeds[result.id], str(ws), False, __version__, _isolation_label())
         text = reports.render(report, "text", color=color)
         click.echo(text, nl=not text.endswith("\n"))
 

@@ -49,9 +49,24 @@ class Mismatch:
         return self.ratio
 
 
+class UnreadableValue(Exception):
+    """A value from the learner's code that is not numbers (a str, a ragged list, an int
+    too large for a float): the learner's failure, reported as such, never the grader's."""
+
+
+def as_numbers(value) -> np.ndarray:
+    """`value` as a float64 array, or UnreadableValue saying what it is instead."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        kind = type(value).__name__
+        raise UnreadableValue(f"a {kind} that is not an array of numbers ({type(exc).__name__}: {exc})") from None
+    return arr
+
+
 def compare(got, expected, rtol: float, atol: float) -> Mismatch | None:
     """None when every element is within tolerance; otherwise a Mismatch."""
-    g = np.asarray(got, dtype=np.float64)
+    g = as_numbers(got)
     e = np.asarray(expected, dtype=np.float64)
     finite = np.isfinite(g)
     err = np.where(finite, np.abs(g - e), np.inf)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader.catalog import Kata
 from grader.diagnoses import diagnosis, resolve
-from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult
+from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult, scrub
 from grader.sandbox.faults import LearnerFault
 from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from grader.sandbox.process import LearnerProcess
@@ -77,6 +77,7 @@ def finish_diagnoses(found: list[dict], kata: Kata, check_hint: int | None) -> l
 
 def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckResult:
     from grader.checklib import CheckContext, CheckFailed  # NumPy: imported only once grading starts
+    from grader.compare import UnreadableValue
 
     ctx = CheckContext(process, kata, check, seed)
     try:
@@ -84,6 +85,10 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
     except CheckFailed as failure:
         return CheckResult(check.name, check.title, FAIL, failure.message, failure.details,
                            ctx.last_call, seed, check.hint, finish_diagnoses(failure.diagnoses, kata, check.hint))
+    except UnreadableValue as exc:
+        return CheckResult(check.name, check.title, FAIL, f"your code returned {exc}",
+                           ["return NumPy arrays (or numbers) of the shapes in the contract"], ctx.last_call, seed,
+                           check.hint)
     except LearnerFault as fault:
         fault.call = ctx.last_call  # the report shows which call misbehaved
         raise
@@ -157,7 +162,7 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     result.output = process.output.text()
     result.output_truncated_bytes = process.output.dropped
     result.duration_s = time.monotonic() - started
-    return result
+    return scrub(result)
 
 
 def preload_kata(kata: Kata) -> None:

@@ -83,7 +83,8 @@ def _summary(report: GradeReport, tests_by_kata: list[list[dict]]) -> str:
     score = sum(t["score"] for tests in tests_by_kata for t in tests)
     possible = sum(t["max_score"] for tests in tests_by_kata for t in tests)
     lines = [f"{sum(k.passed for k in report.katas)} of {len(report.katas)} katas passed · "
-             f"{score:g} of {possible:g} points · seed {report.seed}"]
+             f"{score:g} of {possible:g} points · seed {report.seed}"
+             + (f" · isolation: {report.isolation}" if report.isolation else "")]
     for kata, tests in zip(report.katas, tests_by_kata):
         got, of = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
         lines.append(f"  {kata.id} {kata.title}: {kata.status}, {got:g}/{of:g} points")
@@ -108,6 +109,7 @@ def render(report: GradeReport, info: dict, check_text) -> str:
         "stdout_visibility": STDOUT_VISIBILITY,
         "tests": tests,
         "extra_data": {"max_score": round(sum(t["max_score"] for t in tests), 2), "seed": report.seed,
-                       "passed": report.passed, "tool_version": report.tool_version},
+                       "passed": report.passed, "tool_version": report.tool_version,
+                       "isolation": report.isolation},
     }
     return json.dumps(results, indent=2, ensure_ascii=False) + "\n"

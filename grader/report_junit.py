@@ -43,7 +43,8 @@ def render(report: GradeReport, info: dict, check_text) -> str:
         props = _el(suite, "properties")
         for key, value in (("alias", kata.alias), ("title", kata.title), ("status", kata.status),
                            ("learner_file", kata.learner_file), ("seed", report.seed),
-                           ("reproduce", f"kata grade {kata.id} --seed {report.seed}")):
+                           ("reproduce", f"kata grade {kata.id} --seed {report.seed}"),
+                           ("isolation", report.isolation)):
             _el(props, "property", name=key, value=value)
 
         def case(name: str) -> ET.Element:

@@ -7,6 +7,7 @@ any incompatible change).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 SCHEMA_VERSION = 1
@@ -106,6 +107,7 @@ class GradeReport:
     workspace: str
     reference: bool = False
     tool_version: str = ""
+    isolation: str = ""       # what the learner's code ran under, e.g. "namespaces (bwrap 0.11)"
 
     @property
     def passed(self) -> bool:
@@ -118,6 +120,41 @@ class GradeReport:
             "seed": self.seed,
             "workspace": self.workspace,
             "reference": self.reference,
+            "isolation": self.isolation,
             "passed": self.passed,
             "katas": [k.to_dict() for k in self.katas],
         }
+
+
+# C0 and C1 control characters except tab and newline, and DEL: what a terminal would
+# act on (an ESC sequence can recolour, retitle or rewrite the screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with every control character shown as a visible escape (\\x1b), never acted on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if isinstance(text, str) else text
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def scrub(result: KataResult) -> KataResult:
+    """Clean every string a learner's code could have put into `result` (its output,
+    exception messages, values in evidence), so no report format passes on control
+    characters."""
+    result.output = clean_text(result.output)
+    result.fatal = clean_text(result.fatal) if result.fatal else result.fatal
+    for c in result.checks:
+        c.message = clean_text(c.message)
+        c.details = _clean(c.details)
+        c.call = clean_text(c.call) if c.call else c.call
+        c.diagnoses = _clean(c.diagnoses)
+    return result

@@ -134,7 +134,11 @@ def detect(wanted: str | None = None) -> Isolation:
     if wanted == NAMESPACES:
         raise IsolationError(f"namespace isolation is not available: {why}")
     if root and sys.platform.startswith("linux") and wanted in (None, UID_DROP):
-        return Isolation(UID_DROP, root=True, why_weaker=why)
+        from grader.sandbox.view import interpreter
+
+        if wanted == UID_DROP or readable_by_others(Path(interpreter())):
+            return Isolation(UID_DROP, root=True, why_weaker=why)
+        why += f"; a fresh uid cannot run {interpreter()} (not readable by other users)"
     if wanted == UID_DROP:
         raise IsolationError("uid isolation needs the grader to run as root on Linux")
     return Isolation(PROCESS, root=root, why_weaker=why or "not root, and no namespaces")
@@ -157,7 +161,24 @@ def fresh_uid() -> int:
     raise IsolationError("could not find a free uid for the sandbox")
 
 
-def harness_readable(path: Path) -> bool:
+@functools.lru_cache(maxsize=None)
+def protect_answers(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """With a uid drop and no mount namespace, the answers are hidden by permissions:
+    take every permission from "other" users on these folders (the references, the
+    katas with their checks, mistakes and variants), which the fresh uid is. Returns
+    the folders it could not protect."""
+    failed = []
+    for path in paths:
+        try:
+            mode = os.stat(path).st_mode
+            if mode & 0o007:
+                os.chmod(path, mode & ~0o007)
+        except OSError:
+            failed.append(path)
+    return tuple(failed)
+
+
+def readable_by_others(path: Path) -> bool:
     """Whether a fresh uid (an "other" user) can read `path`: every folder on the way
     searchable by others, the file readable by others."""
     path = Path(path).resolve()

@@ -31,7 +31,8 @@ from grader.sandbox import codec, view
 from grader.sandbox.budget import CgroupLeaf, TreeWatch
 from grader.sandbox.faults import Faults, LearnerFault
 from grader.sandbox.frames import DUMP_LINE, Frame, format_frames, in_roots
-from grader.sandbox.isolation import NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, fresh_uid
+from grader.sandbox.isolation import (NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, fresh_uid,
+                                     protect_answers)
 from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SETUP_TIMEOUT_S, Limits
 from grader.sandbox.proctree import (children, kill_all, kill_tree, process_state, processes_of_uid,
                                      subtree)
@@ -180,6 +181,7 @@ class LearnerProcess:
         config.update(workspace=str(self._materialized.path), site=view.grader_site_dirs())
         extra = {"cwd": home}
         if level == UID_DROP:
+            protect_answers(tuple(view.answer_paths()))
             os.chown(home, self.uid, self.uid)
             os.chmod(self._private, 0o711)
             extra.update(user=self.uid, group=self.uid, extra_groups=[])

@@ -249,10 +249,20 @@ def _interpreter_site_dirs(prefix: str) -> list[str]:
     return sorted({os.path.realpath(c) for c in candidates if os.path.isdir(c)})
 
 
+def answer_paths() -> list[str]:
+    """The folders that hold answers: the references, and the katas (their checks,
+    mistakes and variants), built-in and of every pack the catalog found."""
+    from grader.catalog import known_kata_folders
+
+    return sorted({os.path.realpath(p) for p in known_kata_folders() if os.path.isdir(p)})
+
+
 def hidden_paths() -> list[str]:
     """What must stay invisible even when it lies inside a mounted folder: this project
     (its solutions, katas and grader), and the user's home."""
-    paths = [str(PACKAGE_ROOT / name) for name in ("katas", "solutions", "grader")]
+    from grader.catalog import known_kata_folders
+
+    paths = [str(PACKAGE_ROOT / name) for name in ("katas", "solutions", "grader")] + known_kata_folders()
     paths.append(os.path.expanduser("~"))
     return [os.path.realpath(p) for p in paths if os.path.exists(p)]
 
