@@ -16,6 +16,10 @@ What is measured (wall clock, time.perf_counter, median of N samples):
    teardown, which the plain `import torch` baseline does (a few tenths of a second).
 3. `kata --help`, absolute                                                 target <= 0.25 s
    Also shown as a ratio to `python -c pass` (bare interpreter start-up).
+5. The sandbox's own cost: `kata grade part2` in namespaces (the default here) vs
+   the same with KATA_ISOLATION=process (a plain child process, today's cold path
+   without isolation)                                                     target <= +20 ms
+   Reported as a ratio and as the median of the per-round differences.
 4. In-process compute at B=64, D=128, H=256, C=10, float32:                target <= 1.0x
    reference NumPy mlp_forward + mlp_backward (solutions/part4) vs torch
    autograd (solutions/part5: leaves built once outside the timing; each
@@ -113,10 +117,15 @@ def make_workspace(parent: Path) -> Path:
     return ws
 
 
-def command_set(ws: Path) -> dict[str, list[str]]:
+PROCESS_ONLY = {"KATA_ISOLATION": "process"}
+
+
+def command_set(ws: Path) -> dict[str, list[str] | tuple[list[str], dict]]:
+    """name -> argv, or (argv, extra environment)."""
     py, kata = sys.executable, kata_argv()
     return {
         "grade part2": kata + ["grade", "part2", "-w", str(ws), "--seed", SEED],
+        "grade part2 (process only)": (kata + ["grade", "part2", "-w", str(ws), "--seed", SEED], PROCESS_ONLY),
         "import numpy, click, jinja2": [py, "-c", "import numpy, click, jinja2"],
         "grade part5": kata + ["grade", "part5", "-w", str(ws), "--seed", SEED],
         "import torch": [py, "-c", "import torch"],
@@ -126,8 +135,11 @@ def command_set(ws: Path) -> dict[str, list[str]]:
     }
 
 
-def run_once(argv: list[str], env: dict) -> float:
+def run_once(argv, env: dict) -> float:
     """Wall time of one run; a failing command aborts the benchmark (it would time the wrong thing)."""
+    if isinstance(argv, tuple):
+        argv, extra = argv
+        env = {**env, **extra}
     start = time.perf_counter()
     proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, env=env)
@@ -258,14 +270,18 @@ def summarize(samples: list[float]) -> dict:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "n": len(samples)}
 
 
-def row(name, samples, baseline_name=None, baseline=None, target=None, absolute=None, unit="s"):
-    """One table row; `target` is a ratio limit, `absolute` a limit on the median itself."""
+def row(name, samples, baseline_name=None, baseline=None, target=None, absolute=None, unit="s", extra=None):
+    """One table row; `target` is a ratio limit, `absolute` a limit on the median itself,
+    `extra` a limit on the median per-round difference from the baseline (seconds)."""
     s = summarize(samples)
     r = {"measurement": name, "unit": unit, **s}
     if baseline is not None:
         b = summarize(baseline)
         r.update(baseline=baseline_name, baseline_median=b["median"], ratio=s["median"] / b["median"],
-                 ratio_paired=statistics.median(a / c for a, c in zip(samples, baseline)))
+                 ratio_paired=statistics.median(a / c for a, c in zip(samples, baseline)),
+                 extra_paired=statistics.median(a - c for a, c in zip(samples, baseline)))
+    if extra is not None:
+        r.update(target=f"<= +{extra * 1000:g} ms", met=r["extra_paired"] <= extra)
     if target is not None:
         r.update(target=f"<= {target:g}x", met=r["ratio"] <= target)
     if absolute is not None:
@@ -283,6 +299,8 @@ def build_rows(cmd: dict[str, list[float]], comp: dict | None) -> list[dict]:
         row("   (context) kata grade part5", cmd["grade part5"], "import torch; os._exit(0)",
             cmd["import torch; os._exit(0)"]),
         row("3. kata --help", cmd["kata --help"], "python -c pass", cmd["python -c pass"], absolute=0.25),
+        row("5. sandbox cost: grade part2 in namespaces", cmd["grade part2"], "grade part2, process only",
+            cmd["grade part2 (process only)"], extra=0.020),
     ]
     if comp is not None:
         s = comp["samples"]
@@ -313,6 +331,8 @@ def markdown(env: dict, rows: list[dict], comp: dict | None, repeat: int) -> str
         base = r.get("baseline", "")
         bmed = _fmt_time(r["baseline_median"], u) if "baseline_median" in r else ""
         ratio = f"{r['ratio']:.2f}x ({r['ratio_paired']:.2f}x)" if "ratio" in r else ""
+        if "extra_paired" in r and u == "s":
+            ratio += f", {r['extra_paired'] * 1000:+.0f} ms"
         met = {True: "yes", False: "**NO**"}.get(r.get("met"), "")
         lines.append(f"| {r['measurement']} | {spread} | {base} | {bmed} | {ratio} | {r.get('target', '')} | {met} |")
     lines += ["", "ratio = median / baseline median; (paired) = median of per-round ratios."]

@@ -166,16 +166,18 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
 
 
 def preload_kata(kata: Kata) -> None:
-    """Import everything trusted a grade of `kata` uses: its checks, its reference (the
-    grader never imports torch, so not a torch kata's own) and the references its
-    checks name in REFERENCES."""
+    """Import everything trusted a grade of `kata` uses: the report templates, its
+    checks, its reference (the grader never imports torch, so not a torch kata's own)
+    and the references its checks name in REFERENCES."""
     try:
-        module_checks = kata.checks
+        from grader import report
+
+        report.preload()
+        kata.checks
         if kata.framework == "numpy":
             kata.reference
         for filename in getattr(kata.checks_module, "REFERENCES", ()):
             kata.reference_module(filename)
-        del module_checks
     except Exception:  # noqa: BLE001 - raised again, and reported, where they are used
         pass
 

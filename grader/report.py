@@ -88,6 +88,15 @@ def render(report: GradeReport, fmt: str, *, color: bool = False, ascii: bool = 
     return out
 
 
+def preload() -> None:
+    """Compile every template now: the grader loads its renderers before any learner
+    code runs (see engine.preload_kata)."""
+    for fmt, name in _TEMPLATES.items():
+        _environment(fmt).get_template(name)
+    _environment("text").get_template("_check.txt.j2")
+    from grader import report_gradescope, report_junit  # noqa: F401
+
+
 # ---------------------------------------------------------------- catalog facts
 
 @dataclass

@@ -129,6 +129,7 @@ class LearnerProcess:
         self._to_child: int | None = None
         self._from_child: int | None = None
         self._fault_fd: int | None = None
+        self._extra_fds: list[int] = []
         self._start_fault: LearnerFault | None = None
         self._memory_fault = False
         self._next_id = 0
@@ -172,9 +173,11 @@ class LearnerProcess:
         if level == NAMESPACES:
             env.update(HOME=view.TMP, TMPDIR=view.TMP)
             config.update(workspace=view.WORKSPACE, site=[view.SITE])
-            prefix = view.bwrap_arguments(self.isolation.bwrap, self.isolation.root, self.framework,
-                                          str(self._materialized.path), self.limits, self.python)
-            return prefix + python + [view.HARNESS, json.dumps(config)], env, {}
+            options = view.bwrap_options(self.isolation.root, self.framework, str(self._materialized.path),
+                                         self.limits, self.python)
+            args_fd = self._args_pipe(options)
+            return ([self.isolation.bwrap, "--args", str(args_fd), "--"] + python + [view.HARNESS, json.dumps(config)],
+                    env, {"pass_fds": [args_fd]})
         home = os.path.join(self._private, "home")
         os.mkdir(home, 0o700)
         env.update(HOME=home, TMPDIR=home)
@@ -192,6 +195,20 @@ class LearnerProcess:
         env.update({k: os.environ[k] for k in PASS_THROUGH if k in os.environ})
         return python + [view.harness_dir(), json.dumps(config)], env, extra
 
+    def _args_pipe(self, options: list[str]) -> int:
+        """A pipe holding bubblewrap's options, NUL-separated; bwrap reads it to the end, so
+        the copy its command inherits is empty."""
+        data = b"".join(o.encode() + b"\0" for o in options)
+        read_end, write_end = os.pipe()
+        try:
+            if len(data) > 60000:  # more than a pipe holds before bwrap starts reading
+                raise ValueError(f"{len(data)} bytes of sandbox options")
+            os.write(write_end, data)
+        finally:
+            os.close(write_end)
+        self._extra_fds.append(read_end)
+        return read_end
+
     def _start(self) -> None:
         self._private = tempfile.mkdtemp(prefix="kata-run-")
         self._materialized = self.snapshot.materialize()
@@ -208,6 +225,7 @@ class LearnerProcess:
                   "uid": self.uid if self.isolation.level == NAMESPACES else None,
                   "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None}
         command, env, extra = self._command(config)
+        passed += extra.pop("pass_fds", [])
         for fd in passed:
             os.set_inheritable(fd, True)
         try:
@@ -221,6 +239,9 @@ class LearnerProcess:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
+            for fd in self._extra_fds:
+                os.close(fd)
+            self._extra_fds = []
             if self._arena is not None:
                 os.set_inheritable(self._arena.fd, False)
             os.set_inheritable(self._fault_fd, False)

@@ -276,9 +276,11 @@ def namespace_flags(root: bool) -> list[str]:
     return ["--unshare-user", "--disable-userns"] + flags + ["--cap-drop", "ALL"]
 
 
-def bwrap_arguments(binary: str, root: bool, framework: str, workspace: str, limits: Limits,
-                    python: str | None = None, extra_hidden=()) -> list[str]:
-    """The bubblewrap command line up to and including `--`; the command follows."""
+def bwrap_options(root: bool, framework: str, workspace: str, limits: Limits,
+                  python: str | None = None, extra_hidden=()) -> list[str]:
+    """bubblewrap's options (everything but the binary and the command). The caller
+    passes them through `--args FD`, so the sandbox's /proc/1/cmdline does not show
+    the host paths they name."""
     python = python or interpreter()
     m = Mounts()
     _system(m)
@@ -291,7 +293,11 @@ def bwrap_arguments(binary: str, root: bool, framework: str, workspace: str, lim
         if _inside(path, [a for a in m.mounted if a not in (SITE, HARNESS, WORKSPACE)]):
             m.tmpfs(path, 1)
     m.tmpfs(TMP, limits.tmpfs_mb, "1777")
-    return [binary, *namespace_flags(root), *m.args, "--proc", "/proc", "--dev", "/dev", "--chdir", TMP, "--"]
+    # /dev is a tmpfs of bwrap's with no size limit: give /dev/shm a tiny one, and make
+    # the root read-only, so no file system inside can grow past the budget.
+    return [*namespace_flags(root), *m.args, "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/",
+            "--chdir", TMP]
 
 
 def probe_arguments(binary: str, root: bool) -> list[str]:
