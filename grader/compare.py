@@ -36,23 +36,24 @@ def tolerances(dtype, scale: float) -> tuple[float, float]:
 # scipy.special.logsumexp and torch.logsumexp do), z - lse, each step of a
 # np.logaddexp.reduce. With u = eps/2, one rounding of a value of size <= 2A costs at
 # most u*2A = eps*A, and a formulation chains at most three of those; the logits' own
-# dot product adds u*A per term in the worst case, but its errors are independent and
-# largely cancel (measured below 0.25 eps*A here). So
+# dot product adds up to u*A per term, but those errors are independent and largely
+# cancel (measured below 0.25 eps*A here). So
 #
 #     |lp_computed - lp_exact| <= kappa = LOG_PROB_ROUNDINGS * eps * A,
 #
 # and, since p = exp(lp), every probability carries a *relative* error of at most
-# kappa (|dp| <= kappa * p). This is the conditioning of the problem, not slack: a
-# result that is exact in float64 on every row offset still loses eps*A in float32,
-# and it cannot be removed by rewriting the softmax (only the reference-style
-# "subtract the max, never add it back" happens to avoid most of it). The constant 4
-# covers the three chained roundings plus the logits' own: over 300 seeds of part4's
-# stability inputs, four formulations (the reference, the max added back, logaddexp,
-# e / sum(e)) needed at most 0.86 of it, in float32 and float64.
+# kappa (|dp| <= kappa * p). This is the conditioning of the problem, not slack: the
+# subtraction z - lse happens at magnitude A, so no rewriting of a correct softmax
+# removes it (the reference's "subtract the max, never add it back" only happens to
+# avoid most of it). The constant 4 is the three chained roundings plus one for the
+# logits' own; over 300 seeds of part4's stability inputs, four formulations (the
+# reference, the max added back, logaddexp.reduce, log of e / sum(e)) stayed within
+# 0.86 eps*A, in float32 and float64.
 #
 # Wrong code misses by a different order: no max-subtraction or a global max gives
-# NaN/inf, or probabilities off by 100% (a relative error of 1, which is 1/kappa ~ 1e3
-# to 1e6 times this bound for the logit sizes the checks use).
+# NaN/inf, or probabilities off by 100% (a relative error of 1, which is 1/kappa times
+# this bound: about 200 in float32 at A = 1e4, 1e11 in float64). With the constant
+# raised 100-fold, every shipped mistake still fails where it declares.
 LOG_PROB_ROUNDINGS = 4
 
 

@@ -109,7 +109,7 @@ def shared_max_probe(logits):
         with np.errstate(invalid="ignore"):
             err = np.where(np.isfinite(got), np.abs(got - want), np.inf).max(axis=1)
         # Grossly wrong: a tenth of the row's largest probability (>= 1/C), where rounding
-        # costs at most kappa (~1e-2 of it at worst, float32 logits of 1e4).
+        # costs a relative kappa at most (5e-3 at worst: float32 logits of 1e4).
         bad = err > 0.1 * want.max(axis=1)
         evidence = shared_max_finding(logits.max(axis=1), bad, logits.dtype)
         if evidence is None:
