@@ -294,11 +294,15 @@ def expect_finite(ctx: CheckContext, value, name: str, details: list[str] | None
 
 
 def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: float | None = None,
-                 named: dict[str, int] | None = None, details: list[str] | None = None) -> None:
-    """Per-element agreement with the float64 expected value, tolerances by `dtype`."""
+                 named: dict[str, int] | None = None, details: list[str] | None = None,
+                 extra_rtol: float = 0.0, extra_atol: float = 0.0) -> None:
+    """Per-element agreement with the float64 expected value, tolerances by `dtype`.
+    `extra_rtol`/`extra_atol`: rounding that the inputs themselves force on any correct
+    result, added to the dtype's own (see `cmp.log_prob_error` for large logits)."""
     expected = np.asarray(expected, dtype=np.float64)
     magnitude = float(np.max(np.abs(expected))) if expected.size else 0.0
     rtol, atol = cmp.tolerances(dtype, max(magnitude, scale or 0.0))
+    rtol, atol = rtol + extra_rtol, atol + extra_atol
     mismatch = cmp.compare(got, expected, rtol, atol)
     if mismatch is None:
         return
@@ -329,6 +333,51 @@ def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> d
     # In a dict of parameter gradients, the 1-D ones belong to biases.
     return {k: expect_array(ctx, grads[k], f"grads[{k!r}]", shape, dtype, bias=len(shape) == 1)
             for k, shape in shapes.items()}
+
+
+# -- one max for the whole batch ---------------------------------------------------
+
+# Below these distances from a shared max, exp(z - max) of a row is still a normal
+# number at full precision (half the exponent range, with room for the row's spread).
+# Beyond the last one, exp underflows to exactly 0 in any float dtype, so every entry
+# of such a row is 0 and its softmax is 0/0 (or log 0 = -inf).
+def _near_distance(dtype) -> float:
+    return 0.5 * float(-np.log(np.finfo(np.dtype(dtype)).tiny))
+
+
+FAR_DISTANCE = float(-np.log(np.finfo(np.float64).smallest_subnormal)) + 1.0  # ~745.1
+
+
+def shared_max_finding(row_max, row_bad, dtype, visible=None) -> str | None:
+    """Evidence that a softmax subtracted one max shared by the whole batch, or None.
+
+    `row_max`: each row's largest logit; `row_bad`: which rows of the result are broken
+    (NaN/inf, or grossly wrong: far beyond any rounding); `visible`: rows whose result
+    could show a broken softmax at all (default: every row). With one shared max m,
+    row i is exact while its distance d_i = m - row_max[i] is small and is all zeros
+    once d_i passes FAR_DISTANCE. The signature is exactly that: some row is broken,
+    every broken row sits far below m, every row near m is right, and every visible
+    row that is entirely underflowed is broken. A miss of a few ulps, or a miss in the
+    rows near the max, is not this mistake, whatever the rows' offsets.
+    """
+    row_max = np.asarray(row_max, dtype=np.float64).ravel()
+    bad = np.asarray(row_bad, dtype=bool).ravel()
+    seen = np.ones_like(bad) if visible is None else np.asarray(visible, dtype=bool).ravel()
+    if not np.isfinite(row_max).all() or not bad.any():
+        return None
+    distance = row_max.max() - row_max
+    near, far = distance < _near_distance(dtype), distance > FAR_DISTANCE
+    if (bad & near).any() or (seen & far & ~bad).any() or not (near & seen).any():
+        return None
+    rows = np.flatnonzero(bad)
+    listed = ", ".join(map(str, rows[:6])) + (", ..." if len(rows) > 6 else "")
+    n_near = int((near & seen).sum())
+    return (f"row{'s' if len(rows) > 1 else ''} {listed}, whose largest logit is {distance[rows].min():.0f}"
+            f"{f' to {distance[rows].max():.0f}' if len(rows) > 1 else ''} below the largest of the batch, "
+            f"{'are' if len(rows) > 1 else 'is'} NaN/inf or wrong, while the {n_near} "
+            f"row{'s' if n_near > 1 else ''} within {_near_distance(dtype):.0f} of it "
+            f"{'are' if n_near > 1 else 'is'} exact ({np.dtype(dtype)}): the error follows each row's distance "
+            "from one max shared by the batch, where exp(z - max) underflows")
 
 
 # -- scaling with the batch size -------------------------------------------------

@@ -18,11 +18,50 @@ import numpy as np
 EPS_FACTOR = 512
 
 
+def machine_eps(dtype) -> float:
+    return float(np.finfo(np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64).eps)
+
+
 def tolerances(dtype, scale: float) -> tuple[float, float]:
     """(rtol, atol) for results computed in `dtype` on quantities of size `scale`."""
-    eps = float(np.finfo(np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.float64).eps)
-    rtol = EPS_FACTOR * eps
+    rtol = EPS_FACTOR * machine_eps(dtype)
     return rtol, rtol * max(float(scale), 1e-30)
+
+
+# Log-probabilities of large logits: how far a correct formulation may land.
+#
+# Every correct way to write log-softmax computes lp = z - lse(z) from logits of size
+# up to A, and some of its steps round a quantity of that size: the logits themselves
+# when a layer computes them, z - m, m + log(sum(exp(z - m))) (the max added back, as
+# scipy.special.logsumexp and torch.logsumexp do), z - lse, each step of a
+# np.logaddexp.reduce. With u = eps/2, one rounding of a value of size <= 2A costs at
+# most u*2A = eps*A, and a formulation chains at most three of those; the logits' own
+# dot product adds up to u*A per term, but those errors are independent and largely
+# cancel (measured below 0.25 eps*A here). So
+#
+#     |lp_computed - lp_exact| <= kappa = LOG_PROB_ROUNDINGS * eps * A,
+#
+# and, since p = exp(lp), every probability carries a *relative* error of at most
+# kappa (|dp| <= kappa * p). This is the conditioning of the problem, not slack: the
+# subtraction z - lse happens at magnitude A, so no rewriting of a correct softmax
+# removes it (the reference's "subtract the max, never add it back" only happens to
+# avoid most of it). The constant 4 is the three chained roundings plus one for the
+# logits' own; over 300 seeds of part4's stability inputs, four formulations (the
+# reference, the max added back, logaddexp.reduce, log of e / sum(e)) stayed within
+# 0.86 eps*A, in float32 and float64.
+#
+# Wrong code misses by a different order: no max-subtraction or a global max gives
+# NaN/inf, or probabilities off by 100% (a relative error of 1, which is 1/kappa times
+# this bound: about 200 in float32 at A = 1e4, 1e11 in float64). With the constant
+# raised 100-fold, every shipped mistake still fails where it declares.
+LOG_PROB_ROUNDINGS = 4
+
+
+def log_prob_error(dtype, scale: float) -> float:
+    """kappa: the absolute error a correct formulation may leave in log-probabilities
+    computed in `dtype` from logits whose terms are at most `scale` in size (and so
+    the relative error of each probability). The floor of 1 covers log(sum) itself."""
+    return LOG_PROB_ROUNDINGS * machine_eps(dtype) * max(float(scale), 1.0)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from grader import cases
 from grader import compare as cmp
 from grader.checklib import (check, expect_array, expect_batch_scaling, expect_close,
                              expect_finite, expect_finite_differences, expect_repeatable, expect_scalar,
-                             expect_tuple)
+                             expect_tuple, shared_max_finding)
 from grader.compare import tolerances as compare_tolerances
 from grader.diagnoses import diagnosis
 
@@ -71,20 +71,51 @@ def mismatch(got, want, dtype, scale: float = 0.0):
     return cmp.compare(got, want, rtol, atol)
 
 
-def compare_forward(ctx, logits, y, details=(), non_finite=None):
-    """Learner's forward on `logits` against the reference. `non_finite`: (id, evidence)
-    naming the mistake when NaN/inf is the only way this input can fail."""
+def compare_forward(ctx, logits, y, details=(), non_finite=None, probe=None):
+    """Learner's forward on `logits` against the reference. `non_finite`: (id, evidence,
+    advice) naming the mistake when NaN/inf is the only way this input can fail.
+    `probe(probs, want_probs)`: a signature test run before any failure, which returns
+    (id, evidence, advice) when the result matches one known mistake, else None."""
     loss, probs = learner_forward(ctx, logits, y)
-    with ctx.explains_failure(*non_finite) if non_finite else contextlib.nullcontext():
-        expect_finite(ctx, loss, "loss", list(details))
-        expect_finite(ctx, probs, "probs", list(details))
     want_loss, want_probs = expected_forward(ctx, logits, y)
-    # Logits of size L carry only eps*L absolute precision: scale tolerances by it.
-    scale = float(np.abs(logits).max())
+    details = list(details)
+    finding = probe(probs, want_probs) if probe else None
+    if finding:
+        ctx.diagnose(finding[0], finding[1])
+        details.append(finding[2])
+    broken = not (np.isfinite(loss) and np.isfinite(probs).all())
+    if non_finite and broken and not finding:
+        id, evidence, advice = non_finite
+        with ctx.explains_failure(id, evidence):
+            expect_finite(ctx, loss, "loss", details + [advice])
+            expect_finite(ctx, probs, "probs", details + [advice])
+    expect_finite(ctx, loss, "loss", details)
+    expect_finite(ctx, probs, "probs", details)
+    # Logits of size L carry only eps*L absolute precision, and so does any log-softmax
+    # of them: each probability is good to a relative kappa, the loss (a mean of
+    # log-probabilities) to an absolute kappa (see cmp.log_prob_error).
+    kappa = cmp.log_prob_error(logits.dtype, float(np.abs(logits).max()))
     named = {"B": len(y), "C": logits.shape[1]}
-    expect_close(ctx, loss, want_loss, "loss", logits.dtype, scale=scale, named=named, details=list(details))
-    expect_close(ctx, probs, want_probs, "probs", logits.dtype, scale=scale, details=list(details))
+    expect_close(ctx, loss, want_loss, "loss", logits.dtype, named=named, details=details, extra_atol=kappa)
+    expect_close(ctx, probs, want_probs, "probs", logits.dtype, details=details, extra_rtol=kappa)
     return loss, probs
+
+
+def shared_max_probe(logits):
+    """probe for compare_forward: the rows that are broken are exactly the rows far below
+    the batch's largest logit (one global max), see checklib.shared_max_finding."""
+    def probe(probs, want):
+        got = np.asarray(probs, np.float64)
+        with np.errstate(invalid="ignore"):
+            err = np.where(np.isfinite(got), np.abs(got - want), np.inf).max(axis=1)
+        # Grossly wrong: a tenth of the row's largest probability (>= 1/C), where rounding
+        # costs a relative kappa at most (5e-3 at worst: float32 logits of 1e4).
+        bad = err > 0.1 * want.max(axis=1)
+        evidence = shared_max_finding(logits.max(axis=1), bad, logits.dtype)
+        if evidence is None:
+            return None
+        return ("global-max", evidence, "subtract each row's own max (axis=1, keepdims=True), not one global max")
+    return probe
 
 
 # -- signatures ----------------------------------------------------------------------
@@ -281,24 +312,24 @@ def stability(ctx):
     for dtype in cases.DTYPES:
         # The same batch three ways: as is, shifted by one large offset, and with rows at
         # offsets far apart. A softmax cannot tell the three apart, so when the first is
-        # exact, NaN/inf in the second can only be overflow (no max subtracted), and in
-        # the third only a shift shared by every row (one global max).
+        # exact, NaN/inf in the second can only be overflow (no max subtracted). In the
+        # third, one global max is named only from its own signature: the rows far
+        # below the batch's max are broken and the rows near it are exact.
         base, y = cases.logits(ctx.rng, B, C, np.float64), cases.labels(ctx.rng, B, C)
         compare_forward(ctx, base.astype(dtype), y)
         offset = ctx.rng.uniform(1e3, 1e4)
         compare_forward(ctx, (base + offset).astype(dtype), y,
-                        [f"logits around {offset:.0f}: exp overflows to inf (then inf/inf = NaN) unless the max "
-                         "is subtracted before exp"],
+                        [f"every logit shifted by {offset:.0f} ({np.dtype(dtype)})"],
                         non_finite=("no-max-subtraction",
                                     f"exact on ordinary logits, but NaN/inf once {offset:.0f} is added to every "
-                                    f"logit ({np.dtype(dtype)}), which leaves a softmax unchanged"))
+                                    f"logit ({np.dtype(dtype)}), which leaves a softmax unchanged",
+                                    "exp overflows to inf (then inf/inf = NaN) unless the max is subtracted "
+                                    "before exp"))
         offsets = ctx.rng.uniform(-1e4, 1e4, size=(B, 1))
         offsets[0], offsets[1] = 1e4, -1e4
-        compare_forward(ctx, (base + offsets).astype(dtype), y,
-                        ["rows at offsets from -1e4 to +1e4: subtract each row's own max (axis=1, keepdims=True)"],
-                        non_finite=("global-max",
-                                    f"exact when every row is shifted by the same {offset:.0f}, but NaN/inf when "
-                                    f"the rows sit at offsets from -1e4 to +1e4 ({np.dtype(dtype)})"))
+        spread = (base + offsets).astype(dtype)
+        compare_forward(ctx, spread, y, [f"rows at offsets from -1e4 to +1e4 ({np.dtype(dtype)})"],
+                        probe=shared_max_probe(spread))
     ctx.note("finite and exact for logits up to 1e4 in float32 and float64")
 
 
@@ -319,7 +350,8 @@ def log_space_loss(ctx):
         # probs must survive the extreme entry: then a lost loss can only be the log of an
         # underflowed probability (an overflow elsewhere would have broken probs too).
         expect_finite(ctx, probs, "probs")
-        expect_close(ctx, probs, want_probs, "probs", dtype, scale=float(np.abs(logits).max()),
+        kappa = cmp.log_prob_error(dtype, float(np.abs(logits).max()))
+        expect_close(ctx, probs, want_probs, "probs", dtype, extra_rtol=kappa,
                      details=["one true class sits 800 below its row max; every other entry is ordinary"])
         evidence = (f"exact on the batch as drawn, but {loss:.6g} instead of {want:.6g} once one true class sits 800 "
                     f"below its row max ({np.dtype(dtype)}), where its probability underflows to 0")
@@ -327,8 +359,8 @@ def log_space_loss(ctx):
             ctx.fail("loss is NaN when one true-class probability underflows to 0",
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", evidence)])
-        rtol, atol = compare_tolerances(dtype, float(np.abs(logits).max()))
-        if not np.isfinite(loss) or abs(loss - want) > atol + rtol * abs(want):
+        rtol, atol = compare_tolerances(dtype, abs(want))
+        if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
                      "the row max)",
                      ["-log(probs[y]) is inf (or clipped) once probs[y] underflows; compute the loss in log space: "

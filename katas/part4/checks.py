@@ -5,7 +5,7 @@ from grader import cases
 from grader import compare as cmp
 from grader.checklib import (CheckFailed, _same, check, expect_batch_scaling, expect_close, expect_finite,
                              expect_finite_differences, expect_grads, expect_repeatable, expect_scalar,
-                             expect_tuple)
+                             expect_tuple, shared_max_finding)
 from grader.sandbox.codec import Ref
 from grader.compare import tolerances
 from grader.diagnoses import diagnosis
@@ -42,11 +42,9 @@ def expected(ctx, X, y, params):
     return float(loss), ctx.ref.mlp_backward(cache)
 
 
-def compare_grads(ctx, got, want, dtype, named, scale_factor=1.0, details=()):
+def compare_grads(ctx, got, want, dtype, named):
     for name in GRAD_NAMES:
-        magnitude = float(np.abs(want[name]).max())
-        expect_close(ctx, got[name], want[name], f"grads[{name!r}]", dtype, scale=magnitude * scale_factor,
-                     named=named, details=list(details))
+        expect_close(ctx, got[name], want[name], f"grads[{name!r}]", dtype, named=named)
 
 
 def sized_cases(ctx, dtype):
@@ -262,6 +260,37 @@ def logits_of(X, params) -> np.ndarray:
     return np.maximum(np.asarray(X, np.float64) @ p["W1"] + p["b1"], 0) @ p["W2"] + p["b2"]
 
 
+def logit_scale(X, params) -> float:
+    """The size of the terms the logits are made of, max of |H1|·|W2| + |b2|: the
+    magnitude at which a correct forward pass rounds them (>= max |Z2|)."""
+    p = cases.f64(params)
+    H1 = np.maximum(np.asarray(X, np.float64) @ p["W1"] + p["b1"], 0)
+    return float((H1 @ np.abs(p["W2"]) + np.abs(p["b2"])).max())
+
+
+def sensitivity(X, y, params) -> dict:
+    """How far each gradient entry can move when every probability moves by a relative
+    error of at most 1 (|dp| <= p), to first order: the worst case of the linear map
+    dp -> gradient over that box, entry by entry. Times kappa (cmp.log_prob_error) it
+    bounds what rounding the log-softmax at the logits' magnitude does to a correct
+    backward pass. It follows the conditioning, not the gradients' size: with a large
+    column shared by all of W2, dH1 = dZ2·W2ᵀ is small only because each row of dZ2
+    sums to 0, and a log-sum-exp that rounds at magnitude A breaks that sum by ~eps·A."""
+    X, p = np.asarray(X, np.float64), cases.f64(params)
+    B = len(y)
+    Z1 = X @ p["W1"] + p["b1"]
+    mask = (Z1 > 0).astype(np.float64)
+    H1 = Z1 * mask
+    Z2 = H1 @ p["W2"] + p["b2"]
+    e = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    P = e / e.sum(axis=1, keepdims=True)  # dZ2 moves by dp / B, with |dp| <= P
+    reach = mask * (P @ np.abs(p["W2"]).T)  # [B, H]: the worst |d dZ1| times B
+    # dX[i, d] = sum_c dp[i, c] · (sum_h W1[d, h] mask[i, h] W2[h, c]) / B
+    through = np.einsum("dh,ih,hc->icd", p["W1"], mask, p["W2"])
+    return {"W2": np.abs(H1).T @ P / B, "b2": P.sum(axis=0) / B, "W1": np.abs(X).T @ reach / B,
+            "b1": reach.sum(axis=0) / B, "X": np.einsum("ic,icd->id", P, np.abs(through)) / B}
+
+
 def expect_all_finite(ctx, loss, grads, note):
     expect_finite(ctx, loss, "loss", note)
     for name in GRAD_NAMES:
@@ -272,19 +301,44 @@ def all_finite(loss, grads) -> bool:
     return bool(np.isfinite(loss) and all(np.isfinite(grads[n]).all() for n in GRAD_NAMES))
 
 
-def expect_exact_at_scale(ctx, X, y, params, dtype, note, probe=None):
-    """Finite, and equal to the reference within tolerances scaled by the logits' size.
-    `probe`: (id, evidence) for a non-finite result, when only that mistake explains it."""
+def shared_max_probe(ctx, X, y, params, got, want, dtype) -> bool:
+    """Record global-max when its own signature holds: the rows of dX (each example's
+    own) that are broken are exactly those far below the batch's largest logit."""
+    reach = sensitivity(X, y, params)["X"].max(axis=1)  # per row: a 100% error in probs
+    dX = np.asarray(got["X"], np.float64)
+    with np.errstate(invalid="ignore"):
+        err = np.where(np.isfinite(dX), np.abs(dX - want["X"]), np.inf).max(axis=1)
+    bad = err > 0.1 * reach  # a tenth of a wrong softmax; rounding costs kappa ~1e-3 of it
+    evidence = shared_max_finding(logits_of(X, params).max(axis=1), bad, dtype, visible=reach > 0)
+    if evidence:
+        ctx.diagnose("global-max", evidence)
+    return evidence is not None
+
+
+def expect_exact_at_scale(ctx, X, y, params, dtype, note, probe=None, shared_max=False):
+    """Finite, and equal to the reference within the rounding that logits of this size
+    force on any correct result. `probe`: (id, evidence, advice) for a non-finite result,
+    when only that mistake explains it. `shared_max`: look for one global max."""
     loss, got, _ = learner_grads(ctx, X, y, params)
-    if probe and not all_finite(loss, got):
-        with ctx.explains_failure(*probe):
-            expect_all_finite(ctx, loss, got, note)
-    expect_all_finite(ctx, loss, got, note)
     want_loss, want = expected(ctx, X, y, params)
-    # Rounding a logit of size L costs eps·L in absolute terms, in any correct code.
-    logit_scale = float(np.abs(logits_of(X, params)).max())
-    expect_close(ctx, loss, want_loss, "loss", dtype, scale=logit_scale, details=note)
-    compare_grads(ctx, got, want, dtype, {"B": len(y)}, scale_factor=logit_scale, details=note)
+    note = list(note)
+    if shared_max and shared_max_probe(ctx, X, y, params, got, want, dtype):
+        note.append("subtract each row's own max (axis=1, keepdims=True), not one global max")
+    elif probe and not all_finite(loss, got):
+        id, evidence, advice = probe
+        with ctx.explains_failure(id, evidence):
+            expect_all_finite(ctx, loss, got, note + [advice])
+    expect_all_finite(ctx, loss, got, note)
+    # A log-softmax of logits made of terms up to A is good to kappa = 4·eps·A in every
+    # log-probability (cmp.log_prob_error): the loss, a mean of them, to kappa; each
+    # gradient entry to kappa times its sensitivity to the probabilities, plus the
+    # dtype's usual rounding of the backward pass itself. Per tensor, the worst entry.
+    kappa = cmp.log_prob_error(dtype, logit_scale(X, params))
+    sens = sensitivity(X, y, params)
+    expect_close(ctx, loss, want_loss, "loss", dtype, details=note, extra_atol=kappa)
+    for name in GRAD_NAMES:
+        expect_close(ctx, got[name], want[name], f"grads[{name!r}]", dtype, named={"B": len(y)}, details=note,
+                     extra_atol=kappa * float(sens[name].max()))
 
 
 def cast(X, params, dtype):
@@ -304,23 +358,21 @@ def stability(ctx):
         expect_all_finite(ctx, loss, got, ordinary)
         params["b2"] = params["b2"] + 2000.0
         Xd, pd = cast(X, params, dtype)
-        expect_exact_at_scale(ctx, Xd, y, pd, dtype, ["logits near 2000: subtract the max before exp"],
+        expect_exact_at_scale(ctx, Xd, y, pd, dtype, [f"every logit near 2000 ({np.dtype(dtype)})"],
                               probe=("no-max-subtraction", f"finite on ordinary logits, NaN or inf once every logit "
                                                            f"is shifted by +2000 ({np.dtype(dtype)}), a shift that "
-                                                           "leaves softmax unchanged: exp overflowed"))
+                                                           "leaves softmax unchanged: exp overflowed",
+                                     "subtract the max before exp"))
         # A shared column in W2 shifts each row by its own H1·v: rows thousands apart.
         # Reached only when every logit near 2000 was handled exactly, so a max is
-        # subtracted; NaN/inf now means one max for the whole batch, not one per row.
+        # subtracted; one max for the whole batch is named only from its signature
+        # (the examples far below the batch's largest logit broken, those near it exact).
         X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
         params["W2"] = params["W2"] + 500.0 * ctx.rng.standard_normal((params["W2"].shape[0], 1))
         Xd, pd = cast(X, params, dtype)
         spread = np.ptp(logits_of(Xd, pd).max(axis=1))
-        expect_exact_at_scale(ctx, Xd, y, pd, dtype,
-                              [f"row maxima {spread:.0f} apart: subtract each row's own max "
-                               "(axis=1, keepdims=True), not one global max"],
-                              probe=("global-max", f"exact with every logit near 2000, but NaN or inf with row maxima "
-                                                   f"{spread:.0f} apart ({np.dtype(dtype)}): the rows far below one "
-                                                   "global max underflowed"))
+        expect_exact_at_scale(ctx, Xd, y, pd, dtype, [f"row maxima {spread:.0f} apart ({np.dtype(dtype)})"],
+                              shared_max=True)
     ctx.note("finite and exact with logits in the thousands and rows far apart")
 
 
@@ -341,8 +393,9 @@ def log_space_loss(ctx):
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", f"exact on ordinary logits; NaN once probs[0, y[0]] "
                                                           f"underflows to 0 ({np.dtype(dtype)}), as 0·log(0) gives")])
-        rtol, atol = tolerances(dtype, float(np.abs(logits_of(X, params)).max()))
-        if not np.isfinite(loss) or abs(loss - want) > atol + rtol * abs(want):
+        rtol, atol = tolerances(dtype, abs(want))
+        kappa = cmp.log_prob_error(dtype, logit_scale(X, params))
+        if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
                      "the others)",
                      ["-log(probs[y]) is inf (or clipped) once probs[y] underflows; compute the loss in log space "

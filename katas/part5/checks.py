@@ -345,8 +345,8 @@ def gradients_match(ctx):
         out[name] = fn(out[name])
         return out
 
-    def verdict(auto, *tolerances) -> bool:
-        got = ctx.call("gradients_match", manual, auto, *tolerances)
+    def verdict(auto, *tolerances, first=None) -> bool:
+        got = ctx.call("gradients_match", manual if first is None else first, auto, *tolerances)
         if isinstance(got, TensorInfo) and got.shape == () and got.value.dtype == np.bool_:
             got = bool(got.value)
         if not isinstance(got, (bool, np.bool_)):
@@ -385,8 +385,51 @@ def gradients_match(ctx):
                   "is caught"],
                  diagnoses=[diagnosis("match-accepts-mismatch", f"accepted shapes (1, {H}) and ({H},): the values "
                                                                 "agree only after broadcasting")])
-    ctx.note("accepts equal dicts, rejects a mismatch in any tensor, a missing key and a shape mismatch, "
-             "honours rtol/atol")
+    check_keys(ctx, manual, verdict)
+    ctx.note("accepts equal dicts in any key order, rejects a mismatch in any tensor, a key missing on either "
+             "side and a shape mismatch, honours rtol/atol")
+
+
+def check_keys(ctx, manual, verdict) -> None:
+    """Gradients are paired by key. Probes: auto missing its last key, manual missing X,
+    equal dicts whose keys come in another order (True), and the same keys reordered
+    over values left in place, so each name holds another tensor (False). Pairing the
+    values by position (zip(manual.values(), auto.values())) passes every probe above
+    by accident: zip stops at the shorter dict, so dropping b2 shifts the pairing and a
+    shape differs. Its signature is the last two verdicts together: only pairing by
+    position rejects the reordered dict and accepts the relabelled one."""
+    keys = list(manual)
+    last = keys[-1]
+    short = verdict({k: manual[k].copy() for k in keys[:-1]})
+    accepts_reordered = verdict({k: manual[k].copy() for k in reversed(keys)})
+    # Keys in reverse order, values in manual's order: auto["X"] holds dW1, and so on.
+    accepts_relabelled = verdict(dict(zip(reversed(keys), (manual[k].copy() for k in keys))))
+    found = []
+    if accepts_relabelled and not accepts_reordered:
+        found = [diagnosis("match-pairs-in-order",
+                           f"False for the same {len(keys)} gradients with the keys in reverse order, but True when "
+                           f"only the keys are reversed and the values keep manual's order (auto[{last!r}] holding "
+                           f"manual[{keys[0]!r}])" + (f", and True without the last key {last!r}, which zip never "
+                                                      "reaches" if short else "") +
+                           ": the values are paired by position, not by key")]
+    advice = ("compare the key sets first (set(manual) != set(auto) means False), then look each gradient up by its "
+              "key, manual[k] against auto[k], never by position")
+    if short:
+        ctx.fail(f"gradients_match returned True when auto has no {last!r} entry (the last key of manual)", [advice],
+                 diagnoses=found or [diagnosis("match-accepts-mismatch", f"accepted an auto dict without {last!r}")])
+    if verdict({k: v.copy() for k, v in manual.items()}, first={k: v for k, v in manual.items() if k != "X"}):
+        ctx.fail("gradients_match returned True when manual has no 'X' entry (auto has all five)", [advice],
+                 diagnoses=found or [diagnosis("match-accepts-mismatch", "accepted a manual dict without 'X'")])
+    if not accepts_reordered:
+        ctx.fail("gradients_match returned False for two equal gradient dicts whose keys come in another order",
+                 [f"auto listed the same gradients as {', '.join(reversed(keys))}; a dict's order is not part of the "
+                  "contract: look each gradient up by its key, manual[k] against auto[k], never by position"],
+                 diagnoses=found)
+    if accepts_relabelled:
+        ctx.fail(f"gradients_match returned True for gradients filed under the wrong keys (auto[{last!r}] held "
+                 f"manual[{keys[0]!r}], and so on)", [advice],
+                 diagnoses=[diagnosis("match-accepts-mismatch", "accepted gradients under the wrong keys, whose "
+                                                                "shapes differ from manual's")])
 
 
 def check_tolerances(ctx, manual, changed, verdict) -> None:
