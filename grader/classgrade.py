@@ -307,6 +307,10 @@ def _ignore(signum, frame) -> None:
 def _worker(job: dict) -> None:
     """Worker process entry: grade one submission and store its record and report."""
     signal.signal(signal.SIGINT, _ignore)
+    # Every temporary folder of this worker (snapshots, the harness copy) lives in one the
+    # parent removes when the worker is gone, however it ended.
+    tempfile.tempdir = job["tmp"]
+    os.environ["TMPDIR"] = job["tmp"]
     os.environ[TOKEN_VAR] = job["token"]   # marks this worker (and, without namespaces, its sandboxes)
     os.environ["KATA_ISOLATION"] = job["isolation"]   # the level the parent checked
     catalog, sub, store = job["catalog"], job["submission"], ResultStore(job["out"])
@@ -377,6 +381,13 @@ class _Running:
     token: str
     started: float
     deadline: float
+    tmp: str = ""
+
+    def cleanup(self) -> None:
+        import shutil
+
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _exit_reason(code) -> str:
@@ -521,14 +532,18 @@ def _schedule(todo, jobs, limit, job, store, finish, failed) -> None:
             while pending and len(running) < jobs:
                 sub = pending.pop(0)
                 token = uuid.uuid4().hex
-                process = ctx.Process(target=_worker, args=(job(sub, token),), name=f"kata-grade-class:{sub.id}")
+                tmp = tempfile.mkdtemp(prefix=f"kata-job-{token[:8]}-")
+                os.chmod(tmp, 0o711)  # a dropped uid passes through to its own folders, and lists nothing
+                process = ctx.Process(target=_worker, args=({**job(sub, token), "tmp": tmp},),
+                                      name=f"kata-grade-class:{sub.id}")
                 try:
                     process.start()
                 except OSError as exc:  # out of processes or memory: this submission waits for the next run
+                    os.rmdir(tmp)
                     finish(sub, failed(sub, f"the grading process could not start ({exc})", token, 0.0))
                     continue
                 now = time.monotonic()
-                running[process.sentinel] = _Running(sub, process, token, now, now + limit)
+                running[process.sentinel] = _Running(sub, process, token, now, now + limit, tmp)
             soonest = min(r.deadline for r in running.values())
             ready = wait(list(running), timeout=max(0.05, min(soonest - time.monotonic(), 5.0)))
             for sentinel in ready:
@@ -540,6 +555,7 @@ def _schedule(todo, jobs, limit, job, store, finish, failed) -> None:
                 if record is None or record.get("job") != r.token:
                     kill_job_processes(r.token)
                     record = failed(r.sub, _exit_reason(code), r.token, time.monotonic() - r.started)
+                r.cleanup()
                 finish(r.sub, record)
             now = time.monotonic()
             for sentinel, r in list(running.items()):
@@ -561,6 +577,7 @@ def _stop(r: _Running) -> None:
         pass
     r.process.join(timeout=5)
     kill_job_processes(r.token)
+    r.cleanup()
     try:
         r.process.close()
     except ValueError:  # pragma: no cover - still running after SIGKILL and 5 s

@@ -309,15 +309,19 @@ def test_stream_ending_inside_a_frame_raises_and_between_frames_is_none():
 
 # ------------------------------------------------------------------ functions
 
-def test_as_function_travels_as_source_and_is_built_by_the_receiver(tmp_path):
-    # The sandbox cannot see the kata's folder, so the helper's source makes the trip.
+def test_a_function_crosses_only_as_a_stand_in(tmp_path):
+    # The helper's file may hold exact gradients: neither its code nor its source may
+    # reach the sandbox. A call hands over a numbered stand-in that the grader evaluates.
     helper = tmp_path / "helpers.py"
-    helper.write_text("def scaled(k, x):\n    return k * x\n")
+    helper.write_text("SECRET = 'exact gradient'\ndef scaled(k, x):\n    return k * x\n")
     sent = codec.AsFunction(str(helper), "scaled", (3.0,))
-    built = roundtrip(sent, make_function=lambda source, file, name, args: (source, file, name, args))
-    assert built == (helper.read_text(), "helpers.py", "scaled", (3.0,))
-    with pytest.raises(ValueError):  # only the harness builds functions
-        roundtrip(sent)
+    handed: list = []
+    data = codec.encode_message({"args": [sent]}, callbacks=handed)
+    assert handed == [sent] and b"SECRET" not in data and b"return k" not in data
+    built = codec.decode_message(data, make_function=lambda key, name: ("stand-in", key, name))
+    assert built == {"args": [("stand-in", 0, "scaled")]}
+    with pytest.raises(ValueError):  # only inside a call
+        codec.encode_message({"args": [sent]})
 
 
 def test_a_check_can_hand_learner_code_a_kata_helper_function(tmp_path):

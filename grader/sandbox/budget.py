@@ -1,13 +1,18 @@
 """One memory and process budget for the learner's whole process tree.
 
 A per-process limit (RLIMIT_AS) lets three forked children each use most of the
-budget. So the grader also watches the tree from outside: every few tens of
-milliseconds it sums the proportional memory of every process in the sandbox and
-counts them, and kills the whole sandbox the moment either is over budget.
+budget, and memory in a memfd or a tmpfs file belongs to no process at all. So:
 
-Where the machine lets the grader create a cgroup v2 leaf with the memory and
-pids controllers, the kernel enforces the same budget (memory.max, pids.max) and
-`cgroup.kill` ends the tree at once; the watch still runs and names what happened.
+- Where the grader can create a cgroup for the sandbox (v2 with the memory and
+  pids controllers, or v1 memory and pids hierarchies), the kernel charges every
+  page the tree touches to it (memfd and tmpfs pages included) and enforces
+  the budget; the watch reads the cgroup's own usage.
+- Otherwise the watch measures from outside: the proportional memory of every
+  process in the sandbox, plus the memfds they hold, plus (with a dropped uid) the
+  uid's files in /dev/shm.
+
+Either way the watch polls every few tens of milliseconds, counts the processes,
+and kills the whole sandbox the moment it is over budget, saying which budget.
 """
 from __future__ import annotations
 
@@ -18,24 +23,25 @@ from pathlib import Path
 
 from grader.sandbox.proctree import memory_bytes
 
-CGROUP2_MOUNTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+LEAF_SLACK = 128 * 1024 * 1024   # the kernel's hard stop sits this far above the watch's limit
 
 
 class TreeWatch:
     """Polls `members()` (the learner's processes) until stopped; calls `kill()` once
     when the tree is over budget and says why in `exceeded`."""
 
-    def __init__(self, members, kill, memory_limit: int | None, max_processes: int, interval: float):
+    def __init__(self, members, kill, memory_limit: int | None, max_processes: int, interval: float,
+                 usage=None):
         self.members = members
         self.kill = kill
         self.memory_limit = memory_limit
         self.max_processes = max_processes
         self.interval = interval
+        self.usage = usage or (lambda pids: sum(memory_bytes(p) for p in pids) + held_memfds(pids))
         self.baseline = 0
         self.armed = False
         self.exceeded: tuple[str, str] | None = None     # (kind, what was measured)
-        self.peak_bytes = 0
-        self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kata-tree-watch", daemon=True)
 
@@ -49,7 +55,7 @@ class TreeWatch:
 
     def measure(self) -> tuple[int, int]:
         pids = self.members()
-        return sum(memory_bytes(p) for p in pids), len(pids)
+        return self.usage(pids), len(pids)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -59,8 +65,6 @@ class TreeWatch:
                 used, count = self.measure()
             except Exception:  # noqa: BLE001 - a vanished process mid-read; measure again
                 continue
-            self.peak_bytes = max(self.peak_bytes, used - self.baseline)
-            self.peak_processes = max(self.peak_processes, count)
             if count > self.max_processes:
                 self._exceed("processes", f"{count} processes at once (the limit is {self.max_processes})")
             elif self.memory_limit is not None and used - self.baseline > self.memory_limit:
@@ -82,78 +86,206 @@ class TreeWatch:
             self._thread.join(timeout=1.0)
 
 
-def _own_cgroup2() -> Path | None:
-    """This process's cgroup v2 folder, if a cgroup2 file system is mounted."""
+def held_memfds(pids) -> int:
+    """Bytes in the memfds the processes hold open (each file counted once): memory
+    that is mapped by nobody until it is, so no process's size shows it."""
+    seen, total = set(), 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            path = f"/proc/{pid}/fd/{fd}"
+            try:
+                if not os.readlink(path).startswith("/memfd:"):
+                    continue
+                info = os.stat(path)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                total += info.st_blocks * 512
+    return total
+
+
+def files_of_uid(uid: int, folder: str = "/dev/shm") -> int:
+    """Bytes in the files `uid` owns under `folder` (a tmpfs: memory, not disk)."""
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            try:
+                info = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                total += info.st_blocks * 512
+    return total
+
+
+# -- cgroups ---------------------------------------------------------------------------
+
+def _own_cgroups() -> dict[str, str]:
+    """This process's cgroup path per hierarchy: {"": v2 path, "memory": ..., "pids": ...}."""
+    out = {}
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
+        return out
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for name in (controllers.split(",") if controllers else [""]):
+            out[name] = path
+    return out
+
+
+class Cgroup:
+    """A cgroup holding one sandbox, with its memory and process limits set."""
+
+    kind = ""
+
+    def __init__(self, dirs: list[Path]):
+        self.dirs = dirs
+
+    @staticmethod
+    def create(memory_limit: int | None, max_processes: int, root: Path = CGROUP_ROOT):
+        """A v2 leaf, else a pair of v1 cgroups, else None (no cgroup for us here)."""
+        own = _own_cgroups()
+        for make in (CgroupV2.make, CgroupV1.make):
+            group = make(root, own, memory_limit, max_processes)
+            if group is not None:
+                return group
         return None
-    relative = next((line[3:] for line in lines if line.startswith("0::")), None)
-    if relative is None:
-        return None
-    for mount in CGROUP2_MOUNTS:
-        if Path(mount, "cgroup.controllers").is_file():
-            return Path(mount + relative)
-    return None
-
-
-class CgroupLeaf:
-    """A cgroup v2 leaf holding one sandbox, with memory.max and pids.max set."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @classmethod
-    def create(cls, memory_limit: int | None, max_processes: int, parent: Path | None = None):
-        """A new leaf, or None where the machine does not allow one with both controllers."""
-        parent = parent or _own_cgroup2()
-        if parent is None:
-            return None
-        path = parent / f"kata-{uuid.uuid4().hex[:12]}"
-        try:
-            path.mkdir()
-        except OSError:
-            return None
-        leaf = cls(path)
-        try:
-            controllers = (path / "cgroup.controllers").read_text().split()
-            if "memory" not in controllers or "pids" not in controllers:
-                leaf.remove()
-                return None
-            (path / "memory.max").write_text(str(memory_limit) if memory_limit else "max")
-            (path / "memory.swap.max").write_text("0") if (path / "memory.swap.max").exists() else None
-            (path / "pids.max").write_text(str(max_processes))
-        except OSError:
-            leaf.remove()
-            return None
-        return leaf
 
     def add(self, pids) -> bool:
         try:
             for pid in pids:
-                (self.path / "cgroup.procs").write_text(str(pid))
+                for d in self.dirs:
+                    (d / "cgroup.procs").write_text(str(pid))
             return True
         except OSError:
             return False
 
-    def oom_killed(self) -> bool:
+    def pids(self) -> list[int]:
         try:
-            for line in (self.path / "memory.events").read_text().splitlines():
-                key, _, value = line.partition(" ")
-                if key == "oom_kill" and int(value) > 0:
-                    return True
+            return [int(x) for x in (self.dirs[0] / "cgroup.procs").read_text().split()]
         except (OSError, ValueError):
-            pass
-        return False
+            return []
+
+    def remove(self) -> None:
+        for d in self.dirs:
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def _mkdir_all(paths: list[Path]) -> bool:
+    made = []
+    for p in paths:
+        try:
+            p.mkdir()
+            made.append(p)
+        except OSError:
+            for q in made:
+                try:
+                    os.rmdir(q)
+                except OSError:
+                    pass
+            return False
+    return True
+
+
+class CgroupV2(Cgroup):
+    kind = "cgroup v2"
+
+    @classmethod
+    def make(cls, root: Path, own: dict, memory_limit, max_processes):
+        if "" not in own or not (root / "cgroup.controllers").is_file():
+            return None
+        leaf = root / own[""].lstrip("/") / f"kata-{uuid.uuid4().hex[:12]}"
+        if not _mkdir_all([leaf]):
+            return None
+        group = cls([leaf])
+        try:
+            controllers = (leaf / "cgroup.controllers").read_text().split()
+            if "memory" not in controllers or "pids" not in controllers:
+                raise OSError("no memory or pids controller")
+            (leaf / "memory.max").write_text(str(memory_limit + LEAF_SLACK) if memory_limit else "max")
+            if (leaf / "memory.swap.max").exists():
+                (leaf / "memory.swap.max").write_text("0")
+            (leaf / "pids.max").write_text(str(max_processes + 8))
+        except OSError:
+            group.remove()
+            return None
+        return group
+
+    def usage(self) -> int:
+        return int((self.dirs[0] / "memory.current").read_text())
+
+    def oom_killed(self) -> bool:
+        return _counter(self.dirs[0] / "memory.events", "oom_kill") > 0
 
     def kill(self) -> None:
         try:
-            (self.path / "cgroup.kill").write_text("1")
+            (self.dirs[0] / "cgroup.kill").write_text("1")
         except OSError:
             pass
 
-    def remove(self) -> None:
+
+class CgroupV1(Cgroup):
+    kind = "cgroup v1"
+
+    @classmethod
+    def make(cls, root: Path, own: dict, memory_limit, max_processes):
+        if "memory" not in own or "pids" not in own:
+            return None
+        name = f"kata-{uuid.uuid4().hex[:12]}"
+        memory = root / "memory" / own["memory"].lstrip("/") / name
+        pids = root / "pids" / own["pids"].lstrip("/") / name
+        if not (memory.parent / "memory.limit_in_bytes").is_file() or not (pids.parent / "cgroup.procs").is_file():
+            return None
+        if not _mkdir_all([memory, pids]):
+            return None
+        group = cls([memory, pids])
         try:
-            os.rmdir(self.path)
+            if memory_limit:
+                limit = str(memory_limit + LEAF_SLACK)
+                (memory / "memory.limit_in_bytes").write_text(limit)
+                if (memory / "memory.memsw.limit_in_bytes").exists():  # and no swap on top of it
+                    (memory / "memory.memsw.limit_in_bytes").write_text(limit)
+            (pids / "pids.max").write_text(str(max_processes + 8))
         except OSError:
-            pass
+            group.remove()
+            return None
+        return group
+
+    def usage(self) -> int:
+        return int((self.dirs[0] / "memory.usage_in_bytes").read_text())
+
+    def oom_killed(self) -> bool:
+        return _counter(self.dirs[0] / "memory.oom_control", "oom_kill") > 0
+
+    def kill(self) -> None:
+        import signal
+
+        for _ in range(20):  # v1 has no cgroup.kill: signal what is in it until it is empty
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _counter(path: Path, key: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -146,6 +146,7 @@ class Harness:
             torch.set_num_threads(1)
         import numpy  # noqa: F401  (imported before the memory limit is set)
         limit_processes(config.get("max_threads"))
+        limit_file_size(config.get("max_file_bytes"))
         limit_memory(setup.get("memory_mb"), extra=RESERVE_BYTES)
         self.reserve = None
         self.replenish()
@@ -208,21 +209,18 @@ class Harness:
         tensor = torch.from_numpy(array)
         return tensor.requires_grad_(True) if requires_grad else tensor
 
-    _helper_modules: dict = {}
+    channel = None   # the Channel of this process, for functions the grader evaluates
 
     @classmethod
-    def make_function(cls, source: str, file: str, name: str, args: tuple):
-        """A kata helper function (trusted code the grader sent, compiled once) with `args` bound."""
-        import functools
-        import types
+    def make_function(cls, key: int, name: str):
+        """A stand-in for a function of the grader's: calling it asks the grader."""
+        channel = cls.channel
 
-        key = (file, hash(source))
-        module = cls._helper_modules.get(key)
-        if module is None:
-            module = types.ModuleType(f"_kata_helpers_{len(cls._helper_modules)}")
-            exec(compile(source, f"<kata helper {file}>", "exec"), module.__dict__)  # noqa: S102 - grader code
-            cls._helper_modules[key] = module
-        return functools.partial(getattr(module, name), *args)
+        def stand_in(*args):
+            return channel.callback(key, args)
+
+        stand_in.__name__ = stand_in.__qualname__ = name
+        return stand_in
 
     def call(self, request: dict) -> dict:
         fn = self.module.__dict__.get(request["fn"]) if self.module is not None else None
@@ -275,16 +273,36 @@ def limit_processes(max_threads) -> None:
         pass
 
 
+def limit_file_size(max_bytes) -> None:
+    """RLIMIT_FSIZE: no file the learner writes (a memfd, the fault log, a /tmp file)
+    grows without bound; Python ignores SIGXFSZ, so the write fails with EFBIG."""
+    if not max_bytes:
+        return
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(max_bytes), int(max_bytes)))
+    except (OSError, ValueError, ImportError, AttributeError):
+        pass
+
+
+def no_new_privileges() -> None:
+    """PR_SET_NO_NEW_PRIVS: no setuid binary or file capability can raise this process
+    or anything it starts (Linux; elsewhere there is nothing to set)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def drop_privileges(uid: int) -> None:
     """The grader is root and this sandbox has no user namespace: become a fresh
     unprivileged uid (which clears every capability) before anything else happens."""
-    import ctypes
-
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS: no setuid binary can give them back
     if os.getuid() != uid or os.geteuid() != uid:
         raise RuntimeError("could not drop privileges")
 
@@ -318,6 +336,32 @@ def _internal_error(exc: BaseException, roots: list[str]) -> dict:
     return {"ok": False, "error": info}
 
 
+class Channel:
+    """The two pipes to the grader. Besides request and reply, a call in progress may ask
+    the grader to evaluate one of the functions it handed over (a callback)."""
+
+    def __init__(self, inbox, outbox):
+        self.inbox = inbox
+        self.outbox = outbox
+        self.request_id = None
+
+    def send(self, message: dict) -> None:
+        data = codec.encode_message(message)
+        self.outbox.write(len(data).to_bytes(8, "little"))
+        self.outbox.write(data)
+        self.outbox.flush()
+
+    def callback(self, key: int, args: tuple):
+        self.send({"op": "callback", "id": self.request_id, "k": key, "args": list(args)})
+        frame = codec.read_frame(self.inbox)
+        if frame is None:
+            os._exit(0)
+        answer = codec.decode_message(frame)
+        if not answer.get("ok"):
+            raise ValueError(str(answer.get("error", "the function failed")))
+        return answer.get("value")
+
+
 def main(config_text: str) -> None:
     import faulthandler
     import json
@@ -326,6 +370,7 @@ def main(config_text: str) -> None:
     config = json.loads(config_text)
     if config.get("uid") is not None:
         drop_privileges(int(config["uid"]))
+    no_new_privileges()
     sys.path[:] = [p for p in sys.path if p not in ("", ".")] + list(config.get("site", []))
     read_fd, write_fd = int(config["in"]), int(config["out"])
     # Learner subprocesses must not inherit the protocol pipes: the grader detects a
@@ -358,6 +403,7 @@ def main(config_text: str) -> None:
         region = map_region(shm_fd, start, max(offset - start + size, 1))
         return np.ndarray(shape, dtype=dtype, buffer=region, offset=offset - start)
 
+    channel = Harness.channel = Channel(inbox, outbox)
     harness = None
     while True:
         frame = codec.read_frame(inbox)
@@ -369,7 +415,7 @@ def main(config_text: str) -> None:
             request = codec.decode_message(frame, resolve_ref=harness.resolve if harness else None,
                                            make_tensor=make_tensor, make_function=Harness.make_function,
                                            shm=shared if shm_fd >= 0 else None)
-            request_id = request.get("id")
+            request_id = channel.request_id = request.get("id")
             op = request["op"]
             if op == "setup":
                 harness = Harness({**config, "module": request.get("module", "")}, request)
@@ -399,6 +445,7 @@ def main(config_text: str) -> None:
         outbox.write(len(data).to_bytes(8, "little"))
         outbox.write(data)
         outbox.flush()
+        channel.request_id = None
         if harness is not None:
             harness.replenish()
 

@@ -10,7 +10,6 @@ NumPy is imported lazily so the CLI starts fast.
 from __future__ import annotations
 
 import json
-import os
 import struct
 from dataclasses import dataclass
 
@@ -49,18 +48,14 @@ class AsTensor:
 
 @dataclass(frozen=True)
 class AsFunction:
-    """Grader -> learner: deliver the function `name` from the trusted Python file `path`
-    (a kata's own helpers), with `args` bound first. How a check hands the learner's code
-    a function to work on (say, the f of a numerical gradient): functions cannot travel
-    over the wire, so the file's source does, and the child compiles it (the sandbox
-    cannot see the kata's folder)."""
+    """Grader -> learner: hand the learner's code the function `name` of the trusted
+    Python file `path` (a kata's own helpers), with `args` bound first; say, the f of
+    a numerical gradient. Neither the function nor its source crosses into the
+    sandbox (the file may hold exact gradients): the learner's code gets a stand-in,
+    and each call of it is evaluated by the grader and answered over the wire."""
     path: str
     name: str
     args: tuple = ()
-
-    def source(self) -> str:
-        with open(self.path, encoding="utf-8") as f:
-            return f.read()
 
 
 @dataclass(frozen=True)
@@ -95,9 +90,11 @@ class _Budget:
         self.nodes = MAX_NODES if nodes is None else nodes
         self.open: set[int] = set()
         self.arena = None
+        self.callbacks: list | None = None   # grader side: the functions a request hands over
 
 
-def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = None, arena=None):
+def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = None, arena=None,
+                callbacks: list | None = None):
     """`value` as a JSON-able tree; array bytes go to `buffers`, or, given an `arena`
     (the grader's shared memory, see shm.py), there.
 
@@ -110,6 +107,7 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
     if budget is None:
         budget = _Budget()
         budget.arena = arena
+        budget.callbacks = callbacks
     budget.nodes -= 1
     if budget.nodes < 0:
         return {"t": "opaque", "type": _type_name(value), "summary": "too large to transfer"}
@@ -148,8 +146,10 @@ def encode_tree(value, buffers: list, depth: int = 0, budget: _Budget | None = N
     if isinstance(value, AsTensor):
         return {"t": "astensor", "rg": value.requires_grad, "v": encode_tree(value.value, buffers, depth + 1, budget)}
     if isinstance(value, AsFunction):
-        return {"t": "asfunction", "file": os.path.basename(str(value.path)), "src": value.source(),
-                "name": str(value.name), "args": encode_tree(tuple(value.args), buffers, depth + 1, budget)}
+        if budget.callbacks is None:
+            raise ValueError("a function can only be handed to the learner's code in a call")
+        budget.callbacks.append(value)
+        return {"t": "callback", "k": len(budget.callbacks) - 1, "name": str(value.name)}
     if isinstance(value, Ref):
         return {"t": "ref", "h": value.handle, "i": list(value.index)}
     if isinstance(value, TensorInfo):
@@ -201,7 +201,6 @@ def read_back(value, arena):
         if isinstance(v, AsTensor):
             return walk(v.value)
         if isinstance(v, AsFunction):
-            walk(tuple(v.args))
             return v
         return v
 
@@ -283,11 +282,10 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_fu
         if make_tensor is None:
             return AsTensor(value, bool(node["rg"]))
         return make_tensor(value, bool(node["rg"]))
-    if tag == "asfunction":
-        args = decode_tree(node["args"], buffers, resolve_ref, make_tensor, make_function, shm)
+    if tag == "callback":
         if make_function is None:
             raise ValueError("a function argument can only be decoded by the harness")
-        return make_function(str(node["src"]), str(node["file"]), str(node["name"]), tuple(args))
+        return make_function(int(node["k"]), str(node.get("name", "f")))
     if tag == "ref":
         if resolve_ref is None:
             return Ref(int(node["h"]), tuple(node["i"]))
@@ -295,9 +293,9 @@ def decode_tree(node, buffers: list, resolve_ref=None, make_tensor=None, make_fu
     raise ValueError(f"unknown tag {tag!r}")
 
 
-def encode_message(message, arena=None) -> bytes:
+def encode_message(message, arena=None, callbacks: list | None = None) -> bytes:
     buffers: list[bytes] = []
-    header = json.dumps(encode_tree(message, buffers, arena=arena), allow_nan=False).encode()
+    header = json.dumps(encode_tree(message, buffers, arena=arena, callbacks=callbacks), allow_nan=False).encode()
     parts = [struct.pack("<II", len(header), len(buffers)), header]
     for buf in buffers:
         parts.append(struct.pack("<Q", len(buf)))

@@ -36,6 +36,8 @@ class Limits:
     max_processes: int = 32                     # processes alive at once, the harness included
     max_threads: int = 256                      # RLIMIT_NPROC, which counts threads too
     tmpfs_mb: int = 64                          # the private /tmp (tmpfs pages are memory no process owns)
+    max_file_bytes: int = 64 * 1024 * 1024      # RLIMIT_FSIZE: no file (a memfd, the fault log) grows past it
+    max_result_bytes: int = 64 * 1024 * 1024    # the largest reply the grader reads from the learner's process
     output_bytes: int = 8 * 1024                # captured stdout+stderr shown in the report
     output_tail_bytes: int = 2 * 1024           # kept apart from the head, to diagnose a crash after a flood
     file_bytes: int = 1024 * 1024               # the largest learner file the grader reads

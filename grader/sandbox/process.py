@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.sandbox import codec, view
-from grader.sandbox.budget import CgroupLeaf, TreeWatch
+from grader.sandbox.budget import Cgroup, TreeWatch, files_of_uid, held_memfds
 from grader.sandbox.faults import Faults, LearnerFault
 from grader.sandbox.frames import DUMP_LINE, Frame, format_frames, in_roots
 from grader.sandbox.isolation import (NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, fresh_uid,
                                      protect_answers)
 from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SETUP_TIMEOUT_S, Limits
-from grader.sandbox.proctree import (children, kill_all, kill_tree, process_state, processes_of_uid,
-                                     subtree)
+from grader.sandbox.proctree import (children, kill_all, kill_tree, memory_bytes, process_state,
+                                     processes_of_uid, subtree)
 from grader.sandbox.shm import Arena
 from grader.sandbox.snapshot import MaterializedSnapshot, Snapshot, take_snapshot
 
@@ -85,6 +85,47 @@ class CapturedOutput:
         return [line for line in text.strip().splitlines()[-3:] if line.strip()]
 
 
+_HELPERS: dict = {}
+
+
+def helper_function(spec):
+    """The trusted kata function an `AsFunction` names, with its bound arguments."""
+    import functools
+    import importlib.util
+
+    module = _HELPERS.get(spec.path)
+    if module is None:
+        loader = importlib.util.spec_from_file_location(f"_kata_helpers_{len(_HELPERS)}", spec.path)
+        module = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(module)
+        _HELPERS[spec.path] = module
+    return functools.partial(getattr(module, spec.name), *spec.args)
+
+
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")   # writable by any uid when there is no mount namespace
+
+
+def remove_files_of_uid(uid: int) -> None:
+    """With a dropped uid and no private /tmp, what the uid left in the shared folders goes."""
+    import shutil
+
+    for folder in SHARED_FOLDERS:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
 def _drain(stream, sink: CapturedOutput) -> None:
     while True:
         try:
@@ -124,7 +165,8 @@ class LearnerProcess:
         self._materialized: MaterializedSnapshot | None = None
         self._arena: Arena | None = None
         self._watch: TreeWatch | None = None
-        self._leaf: CgroupLeaf | None = None
+        self._cgroup: Cgroup | None = None
+        self._joiner: threading.Thread | None = None
         self._reader = None
         self._to_child: int | None = None
         self._from_child: int | None = None
@@ -186,6 +228,7 @@ class LearnerProcess:
         if level == UID_DROP:
             protect_answers(tuple(view.answer_paths()))
             os.chown(home, self.uid, self.uid)
+            self._materialized.own(self.uid)   # no other fresh uid (a classmate's) may read it
             os.chmod(self._private, 0o711)
             extra.update(user=self.uid, group=self.uid, extra_groups=[])
         else:
@@ -223,7 +266,8 @@ class LearnerProcess:
         config = {"in": to_child_r, "out": from_child_w, "faults": self._fault_fd,
                   "shm": self._arena.fd if self._arena else -1, "framework": self.framework,
                   "uid": self.uid if self.isolation.level == NAMESPACES else None,
-                  "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None}
+                  "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None,
+                  "max_file_bytes": self.limits.max_file_bytes}
         command, env, extra = self._command(config)
         passed += extra.pop("pass_fds", [])
         for fd in passed:
@@ -245,6 +289,9 @@ class LearnerProcess:
             if self._arena is not None:
                 os.set_inheritable(self._arena.fd, False)
             os.set_inheritable(self._fault_fd, False)
+        if self.isolation.level != PROCESS:
+            self._joiner = threading.Thread(target=self._enter_cgroup, name="kata-cgroup", daemon=True)
+            self._joiner.start()
         os.set_blocking(to_child_w, False)  # writes get a deadline too (see _write_all)
         self._to_child = to_child_w
         self._from_child = from_child_r
@@ -283,18 +330,53 @@ class LearnerProcess:
             return [p for init in children(self.process.pid) for p in subtree(init) if p != init]
         return subtree(self.process.pid)
 
+    def _enter_cgroup(self) -> None:
+        """Put the sandbox in a cgroup of its own, where the machine allows one. Runs in a
+        thread while the harness starts: a process's first move between cgroups waits for
+        an RCU grace period (~15 ms), which the interpreter's start-up hides."""
+        group = Cgroup.create(self.limits.memory_bytes, self.limits.max_processes)
+        if group is None:
+            return
+        # Move the sandbox's processes in one batch (one grace period): under bubblewrap,
+        # wait the few milliseconds until bwrap, its init and the harness all exist.
+        expected = 3 if self.isolation.level == NAMESPACES else 1
+        until = time.monotonic() + 0.2
+        pids = subtree(self.process.pid)
+        while len(pids) < expected and time.monotonic() < until and self.process.poll() is None:
+            time.sleep(0.0005)
+            pids = subtree(self.process.pid)
+        if group.add(pids):
+            self._cgroup = group
+        else:
+            group.remove()
+
     def _start_watch(self) -> None:
+        """With the harness ready and no learner code run yet: every process of the sandbox
+        in its cgroup (those forked after the first move are already), and the budget watched."""
         memory = self.limits.memory_bytes
-        self._leaf = CgroupLeaf.create(memory, self.limits.max_processes) if self.isolation.level != PROCESS else None
-        if self._leaf is not None and not self._leaf.add([self.process.pid, *self.members()]):
-            self._leaf.remove()
-            self._leaf = None
+        if self._joiner is not None:
+            self._joiner.join()
+            self._joiner = None
+        if self._cgroup is not None:
+            inside = set(self._cgroup.pids())
+            if not self._cgroup.add([p for p in subtree(self.process.pid) if p not in inside]):
+                raise self.faults.internal("the sandbox did not start", "it could not be put in its cgroup")
+        if self._cgroup is not None:
+            usage = lambda pids: self._cgroup.usage()  # noqa: E731 - every page the tree touched
+        elif self.isolation.level == UID_DROP:
+            usage = lambda pids: (sum(memory_bytes(p) for p in pids) + held_memfds(pids)  # noqa: E731
+                                  + files_of_uid(self.uid))
+        else:
+            usage = None
         self._watch = TreeWatch(self.members, self._kill_learner, memory, self.limits.max_processes,
-                                self.limits.watch_interval_s)
+                                self.limits.watch_interval_s, usage)
         self._watch.arm(self._watch.measure()[0])   # before any learner code: the harness's own memory
         self._watch.start()
 
     def close(self) -> None:
+        if self._joiner is not None:
+            self._joiner.join()
+            self._joiner = None
         if self._watch is not None:
             self._watch.stop()
         if self.process is not None:
@@ -319,9 +401,9 @@ class LearnerProcess:
         if self._arena is not None:
             self._arena.close()
             self._arena = None
-        if self._leaf is not None:
-            self._leaf.remove()
-            self._leaf = None
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
         if self._materialized is not None:
             self._materialized.close()
             self._materialized = None
@@ -334,8 +416,8 @@ class LearnerProcess:
     # -- ending the learner's processes --------------------------------------
     def _kill_learner(self) -> None:
         """Kill every learner process now (the watch calls this from its thread)."""
-        if self._leaf is not None:
-            self._leaf.kill()
+        if self._cgroup is not None:
+            self._cgroup.kill()
         if self.isolation.level == NAMESPACES:
             # Killing the sandbox's init takes its whole PID namespace with it.
             for pid in children(self.process.pid):
@@ -370,6 +452,7 @@ class LearnerProcess:
             pass
         if self.isolation.level == UID_DROP:
             kill_all(lambda: processes_of_uid(self.uid))
+            remove_files_of_uid(self.uid)
 
     # -- requests ----------------------------------------------------------
     def load(self) -> list[str]:
@@ -408,20 +491,31 @@ class LearnerProcess:
         message = {**message, "id": self._next_id}
         if arena is not None:
             arena.begin()
-        data = codec.encode_message(message, arena=arena)
+        callbacks: list = []
+        data = codec.encode_message(message, arena=arena, callbacks=callbacks)
         allowed = self.budget if budget is None else budget
         started = time.monotonic()
         deadline = started + max(allowed, 0.0)
         try:
             self._write_all(struct.pack("<Q", len(data)) + data, deadline, function)
-            frame = self._read_frame(deadline, function)
+            while True:
+                reply = self._decode(self._read_frame(deadline, function), function)
+                if reply.get("op") != "callback":
+                    break
+                self._answer(reply, callbacks, deadline, function)
         finally:
             if charge:
                 self.budget -= time.monotonic() - started
         self._settle_output()
+        if not isinstance(reply.get("ok"), bool):
+            self._kill()
+            raise self.faults.corrupted(function, "not a reply")
+        return reply
+
+    def _decode(self, frame: bytes, function: str | None) -> dict:
         try:
             reply = codec.decode_message(frame)
-            if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            if not isinstance(reply, dict):
                 raise ValueError("not a reply")
         except Exception as exc:  # garbage on the pipe: learner code tampered with the harness
             self._kill()
@@ -430,6 +524,23 @@ class LearnerProcess:
             self._kill()
             raise self.faults.corrupted(function, "a reply to a request the grader did not send")
         return reply
+
+    def _answer(self, request: dict, callbacks: list, deadline: float, function: str | None) -> None:
+        """Evaluate one of the functions this request handed over, on the learner's arguments."""
+        key = request.get("k")
+        if not isinstance(key, int) or not 0 <= key < len(callbacks):
+            self._kill()
+            raise self.faults.corrupted(function, "a call of a function the grader never handed over")
+        spec = callbacks[key]
+        try:
+            value = helper_function(spec)(*request.get("args", []))
+            answer = {"ok": True, "value": value}
+            data = codec.encode_message(answer)
+        except Exception as exc:  # noqa: BLE001 - the learner's arguments made the function fail
+            answer = {"ok": False, "error": f"{spec.name}() failed on the arguments your code gave it "
+                                            f"({type(exc).__name__}: {exc})"[:500]}
+            data = codec.encode_message(answer)
+        self._write_all(struct.pack("<Q", len(data)) + data, deadline, function)
 
     def _write_all(self, data: bytes, deadline: float, function: str | None) -> None:
         view_ = memoryview(data)
@@ -462,7 +573,7 @@ class LearnerProcess:
 
     def _read_frame(self, deadline: float, function: str | None) -> bytes:
         size = int.from_bytes(self._read_exact(8, deadline, function), "little")
-        if size > codec.MAX_FRAME_BYTES:
+        if size > self.limits.max_result_bytes:
             self._kill()
             raise self.faults.too_large(function, size)
         return self._read_exact(size, deadline, function)
@@ -562,7 +673,7 @@ class LearnerProcess:
         self._kill()  # its background processes, if any
         if self._watch is not None and self._watch.exceeded:
             return self.faults.over_budget(function, *self._watch.exceeded)
-        if self._leaf is not None and self._leaf.oom_killed():
+        if self._cgroup is not None and self._cgroup.oom_killed():
             return self.faults.over_budget(function, "memory", f"more than {self.limits.memory_mb} MiB together")
         code, signum = self._exit_status()
         memory = self._memory_fault or self.output.mentions_memory()

@@ -69,6 +69,12 @@ class MaterializedSnapshot:
         snapshot.write(self.path)
         os.chmod(self.root, 0o755)
 
+    def own(self, uid: int) -> None:
+        """Readable by `uid` alone (a dropped uid shares /tmp with every other one)."""
+        for path in (self.root, self.path, *self.path.iterdir()):
+            os.chown(path, uid, uid)
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -251,10 +251,13 @@ def _interpreter_site_dirs(prefix: str) -> list[str]:
 
 def answer_paths() -> list[str]:
     """The folders that hold answers: the references, and the katas (their checks,
-    mistakes and variants), built-in and of every pack the catalog found."""
+    mistakes and variants), built-in and of every pack the catalog found, and the
+    git history beside them, which holds every committed reference too."""
     from grader.catalog import known_kata_folders
 
-    return sorted({os.path.realpath(p) for p in known_kata_folders() if os.path.isdir(p)})
+    folders = {os.path.realpath(p) for p in known_kata_folders() if os.path.isdir(p)}
+    folders |= {os.path.join(os.path.dirname(p), ".git") for p in list(folders)}
+    return sorted(p for p in folders if os.path.isdir(p))
 
 
 def hidden_paths() -> list[str]:

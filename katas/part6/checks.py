@@ -1,11 +1,12 @@
 """Hidden checks for part6: numerical_gradient(f, x, h) and relative_error(a, b).
 
 The learner's numerical_gradient needs a function to differentiate. Functions
-cannot travel to the sandbox, so each check sends a reference to one of the test
-functions in this kata's functions.py (grader.sandbox.codec.AsFunction, with its
-parameters bound as arrays); the child imports that file and calls
-numerical_gradient(f, x[, h]). This process imports the same file for the exact
-gradients and for the finite-difference formulas the results are compared with.
+cannot travel to the sandbox, so each check names one of the test functions in
+this kata's functions.py (grader.sandbox.codec.AsFunction, with its parameters
+bound as arrays); the learner's numerical_gradient(f, x[, h]) gets a stand-in for
+it, whose every call the grader evaluates. This process imports the same file for
+the exact gradients and for the finite-difference formulas the results are
+compared with.
 
 Two questions are kept apart:
 

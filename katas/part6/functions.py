@@ -1,9 +1,10 @@
 """Test functions for part6, with their exact gradients.
 
 Trusted helpers, plain NumPy. The checks hand one of these to the learner's
-numerical_gradient as `f` (grader.sandbox.codec.AsFunction: the sandboxed child compiles
-this file and binds the leading arguments, so `f(x)` is all the learner sees),
-and import the same file themselves for the exact gradient and for the finite
+numerical_gradient as `f` (grader.sandbox.codec.AsFunction: the learner's code gets
+a stand-in, and the grader evaluates each call of it, so neither this file nor its
+exact gradients ever reach the sandbox; `f(x)` is all the learner sees), and
+import the same file themselves for the exact gradient and for the finite
 differences they compare with.
 
 Every `name(..., x)` returns a Python float and has a `name_grad(..., x)` that
