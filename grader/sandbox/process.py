@@ -31,8 +31,8 @@ from grader.sandbox import codec, view
 from grader.sandbox.budget import Cgroup, TreeWatch, files_of_uid, held_memfds
 from grader.sandbox.faults import Faults, LearnerFault
 from grader.sandbox.frames import DUMP_LINE, Frame, format_frames, in_roots
-from grader.sandbox.isolation import (NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, fresh_uid,
-                                     protect_answers)
+from grader.sandbox.isolation import (NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, forget,
+                                     fresh_uid, protect_answers)
 from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SETUP_TIMEOUT_S, Limits
 from grader.sandbox.proctree import (children, kill_all, kill_tree, memory_bytes, process_state,
                                      processes_of_uid, subtree)
@@ -202,6 +202,8 @@ class LearnerProcess:
                 if self._reader is not None and fault.kind != "timeout":
                     self._reader.join(timeout=1.0)  # the child is gone: collect its last words
                 self._start_fault = self.faults.internal("the sandbox did not start", why, self.output.tail_lines())
+                if self.isolation.level == NAMESPACES:
+                    forget()  # perhaps namespaces stopped working here: the next run finds out
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             self._start_fault = self.faults.internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")
         if self._start_fault is not None and self.process is not None:
