@@ -34,19 +34,21 @@ def phases(kata_id: str, workspace: str) -> list[tuple[str, float]]:
 
     import grader.cli  # noqa: F401  (click + the CLI module, as `kata` does)
     mark("import click + grader.cli")
-    from grader.catalog import Catalog
+    from grader.curriculum.catalog import Catalog
     kata = Catalog.builtin().get(kata_id)
     mark("Catalog.builtin (read kata.toml files)")
-    from grader import report as reports
-    from grader.results import GradeReport, KataResult
-    from grader.workspace import find_workspace, record_grades
+    from grader import reporting as reports
+    from grader.model.results import GradeReport, KataResult
+    from grader.workspace.state import record_grades
+    from grader.workspace.files import find_workspace
     mark("import report/results/workspace")
     import numpy  # noqa: F401
     mark("import numpy (parent)")
-    from grader import engine
+    from grader.grading import engine
     from grader.sandbox import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, LearnerProcess
     mark("import engine/checklib/sandbox (rest)")
-    kata.checks
+    from grader.curriculum import loading
+    loading.checks(kata)
     mark("import the kata's checks.py")
     ws = find_workspace(workspace)
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file)

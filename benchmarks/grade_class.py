@@ -71,7 +71,7 @@ def baseline(ws: Path, rounds: int, katas: list[str]) -> list[float]:
 
 def agreement(out: Path, manifest: dict) -> tuple[int, int, list[str]]:
     """(kata files graded as expected, kata files, disagreements) for the graded submissions."""
-    from grader.classgrade import safe_id
+    from grader.classroom.submissions import safe_id
 
     ok = total = 0
     wrong = []
@@ -114,7 +114,7 @@ def main() -> None:
         done = kata("init", ws, capture_output=True)
         if done.returncode != 0:
             sys.exit(done.stderr)
-        from grader.catalog import Catalog
+        from grader.curriculum.catalog import Catalog
 
         for k in map(Catalog.builtin().get, katas):
             shutil.copyfile(k.reference_path, ws / k.learner_file)

@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Catalog  # noqa: E402
-from grader.corpus import example_files, read_expect  # noqa: E402
-from grader.workspace import init_workspace  # noqa: E402
+from grader.curriculum.catalog import Catalog  # noqa: E402
+from grader.authoring.corpus import example_files, read_expect  # noqa: E402
+from grader.workspace.files import init_workspace  # noqa: E402
 
 # Per kata: how likely each kind of file is.
 WEIGHTS = {"reference": 0.33, "variant": 0.20, "mistake": 0.37, "stub": 0.07, "missing": 0.03}

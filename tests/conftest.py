@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.workspace import init_workspace
+from grader.curriculum.catalog import Catalog
+from grader.workspace.files import init_workspace
 
 
 @pytest.fixture(autouse=True)

@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import report as reports
+from grader import reporting as reports
 from grader.sandbox.codec import AsTensor, TensorInfo
-from grader.engine import grade_kata
-from grader.results import ERROR, FAIL, PASS, GradeReport
+from grader.grading.engine import grade_kata
+from grader.model.results import ERROR, FAIL, PASS, GradeReport
 from grader.sandbox import LearnerFault, LearnerProcess
-from grader.workspace import STATE_FILE
+from grader.workspace.state import STATE_FILE
+from processes import leftovers, marker
 
 GOOD = """
 import numpy as np
@@ -84,13 +85,6 @@ def assert_not_passed(result):
     assert failing(result), "a bad file must leave at least one failing check"
 
 
-def process_running(pid: int) -> bool:
-    """True if `pid` exists and is not a zombie (a killed, not yet reaped process)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] not in "ZX"
 
 
 # ----------------------------------------------------------------- sanity
@@ -553,25 +547,8 @@ def test_binary_garbage_on_stdout_is_harmless(grade):
 
 # ----------------------------------------------------------------- background processes
 
-def marker() -> str:
-    """A `sleep` argument no other process uses: how a test finds the learner's
-    background processes from outside (their pids inside a sandbox mean nothing here)."""
-    import random
-
-    return f"{random.randint(10**8, 10**9)}.5"
 
 
-def leftovers(mark: str) -> list[int]:
-    """Live processes whose command line contains `mark`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit() and process_running(int(name)):
-            try:
-                if mark.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
-                    found.append(int(name))
-            except OSError:
-                continue
-    return found
 
 
 @pytest.mark.parametrize("popen_kwargs", ["", "start_new_session=True", "start_new_session=True, env={}"],
@@ -935,7 +912,7 @@ def test_calling_an_unfinished_earlier_part_names_that_part(learner_workspace):
 
 
 def test_a_file_python_cannot_decode_is_reported_first_at_its_line(learner_workspace):
-    from grader.engine import grade_kata
+    from grader.grading.engine import grade_kata
 
     kata, ws = learner_workspace("part2")
     source = GOOD.encode().replace(b"import numpy as np\n", b"import numpy as np\n\n# caf\xe9 (Latin-1)\n", 1)

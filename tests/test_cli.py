@@ -7,9 +7,10 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from grader.catalog import Catalog
+from grader.curriculum.catalog import Catalog
 from grader.cli import main
-from grader.workspace import BACKUP_DIR, STATE_FILE
+from grader.workspace.state import STATE_FILE
+from grader.workspace.backups import BACKUP_DIR
 
 CATALOG = Catalog.builtin()
 

@@ -309,31 +309,41 @@ def test_stream_ending_inside_a_frame_raises_and_between_frames_is_none():
 
 # ------------------------------------------------------------------ functions
 
-def test_a_function_crosses_only_as_a_stand_in(tmp_path):
-    # The helper's file may hold exact gradients: neither its code nor its source may
-    # reach the sandbox. A call hands over a numbered stand-in that the grader evaluates.
-    helper = tmp_path / "helpers.py"
-    helper.write_text("SECRET = 'exact gradient'\ndef scaled(k, x):\n    return k * x\n")
-    sent = codec.AsFunction(str(helper), "scaled", (3.0,))
+def test_a_function_crosses_only_as_a_stand_in():
+    # A kata's helper file may hold exact gradients: neither the function's code nor its
+    # source may reach the sandbox. A call hands over a numbered stand-in the grader evaluates.
+    def scaled(x, SECRET="exact gradient"):
+        return 3.0 * x
+
+    sent = codec.AsFunction(scaled, "f")
     handed: list = []
     data = codec.encode_message({"args": [sent]}, callbacks=handed)
-    assert handed == [sent] and b"SECRET" not in data and b"return k" not in data
+    assert handed == [sent] and b"SECRET" not in data and b"exact gradient" not in data
     built = codec.decode_message(data, make_function=lambda key, name: ("stand-in", key, name))
-    assert built == {"args": [("stand-in", 0, "scaled")]}
+    assert built == {"args": [("stand-in", 0, "f")]}
     with pytest.raises(ValueError):  # only inside a call
         codec.encode_message({"args": [sent]})
 
 
-def test_a_check_can_hand_learner_code_a_kata_helper_function(tmp_path):
+def test_a_check_can_hand_learner_code_a_function_the_grader_evaluates(tmp_path):
     from grader.sandbox import LearnerProcess
 
-    helper = tmp_path / "helpers.py"
-    helper.write_text("import numpy as np\ndef cube_sum(x):\n    return float(np.sum(x ** 3))\n"
-                      "def scaled(k, x):\n    return k * x\n")
-    (tmp_path / "m.py").write_text("def apply(f, x):\n    return f(x)\n")
+    evaluated = []
+
+    def cube_sum(x):
+        evaluated.append(x.shape)
+        return float(np.sum(x ** 3))
+
+    (tmp_path / "m.py").write_text("import inspect\n"
+                                   "def apply(f, x):\n    return f(x)\n"
+                                   "def source(f):\n    try:\n        return inspect.getsource(f)\n"
+                                   "    except (OSError, TypeError) as e:\n        return type(e).__name__\n"
+                                   "def bad(f):\n    try:\n        return f('not numbers')\n"
+                                   "    except ValueError as e:\n        return str(e)\n")
     with LearnerProcess("part6", tmp_path / "m.py", tmp_path, "numpy", timeout=5) as process:
         process.load()
         x = np.array([1.0, 2.0])
-        assert process.call("apply", codec.AsFunction(str(helper), "cube_sum"), x).value == 9.0
-        got = process.call("apply", codec.AsFunction(str(helper), "scaled", (2.0,)), x).value
-        np.testing.assert_array_equal(got, [2.0, 4.0])
+        assert process.call("apply", codec.AsFunction(cube_sum, "f"), x).value == 9.0
+        assert evaluated == [(2,)]  # computed here, in the grader
+        assert "cube_sum" not in str(process.call("source", codec.AsFunction(cube_sum, "f")).value)
+        assert "failed on the arguments your code gave it" in process.call("bad", codec.AsFunction(cube_sum, "f")).value

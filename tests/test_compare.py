@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from grader.compare import compare, describe, tolerances
+from grader.checks.compare import compare, describe, tolerances
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

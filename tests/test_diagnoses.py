@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.corpus import example_files, read_expect
-from grader.diagnoses import diagnosis, hint_for, registry, resolve
+from grader.curriculum.catalog import Catalog
+from grader.authoring.corpus import example_files, read_expect
+from grader.model.diagnoses import diagnosis, hint_for, registry, resolve
 
 CATALOG = Catalog.builtin()
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -50,11 +50,11 @@ def test_resolve_fills_name_explanation_and_hint_and_keeps_evidence():
     kata = CATALOG.get("part1")
     id = next(i for h in kata.hints for i in h.diagnoses)
     found = resolve(diagnosis(id, "numbers"), kata, check_hint=99)
-    assert found["name"] == registry()[id]["name"]
-    assert found["hint"] == hint_for(kata, id) != 99
-    assert found["evidence"] == "numbers"
+    assert found.name == registry()[id]["name"]
+    assert found.hint == hint_for(kata, id) != 99
+    assert found.evidence == "numbers"
     unknown = resolve(diagnosis("no-such-id"), kata, check_hint=2)
-    assert unknown["name"] == "no-such-id" and unknown["hint"] == 2
+    assert unknown.name == "no-such-id" and unknown.hint == 2
 
 
 @pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)

@@ -13,14 +13,18 @@ import textwrap
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from grader import report as rep
-from grader.catalog import Catalog, CatalogError
-from grader.report_gradescope import split_points
-from grader.results import CheckResult, GradeReport, KataResult
+from grader import reporting as rep
+from grader.curriculum import loading
+from grader.grading.session import facts_for
+from grader.model.facts import DEFAULT_POINTS, KataFacts
+from grader.reporting import filters
+from grader.curriculum.catalog import Catalog
+from grader.curriculum.kata import CatalogError
+from grader.model.scoring import split_points
+from grader.model.results import CheckResult, GradeReport, KataResult
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_AUTOGRADER = REPO / "gradescope" / "run_autograder"
@@ -84,20 +88,17 @@ def failing_report() -> GradeReport:
                        tool_version="0.1.0")
 
 
-def fake_kata(points, checks, hints=(), check_points=None, framework="torch"):
-    return SimpleNamespace(points=points, check_points=check_points or {}, framework=framework,
-                           checks=[SimpleNamespace(name=n, title=n.title()) for n in checks],
-                           hints=[SimpleNamespace(title=t) for t in hints])
+def fake_kata(points, checks, hints=(), check_points=None):
+    """The facts a catalog would give a report about one kata."""
+    return KataFacts(hint_titles=list(hints), points=points, check_points=check_points or {},
+                     planned=[(n, n.title()) for n in checks])
 
 
-class FakeCatalog:
-    """Just what `report.render` reads from a catalog: hints, points and the check list."""
+class FakeCatalog(dict):
+    """kata id -> the facts a report renders with."""
 
     def __init__(self, **katas):
-        self.katas = katas
-
-    def get(self, kata_id):
-        return self.katas[kata_id]
+        super().__init__(katas)
 
 
 CATALOG = FakeCatalog(
@@ -112,7 +113,7 @@ CATALOG = FakeCatalog(
 
 
 def render(fmt, report=None, catalog=CATALOG):
-    return rep.render(report or failing_report(), fmt, catalog=catalog)
+    return rep.render(report or failing_report(), fmt, facts=catalog)
 
 
 # ------------------------------------------------------------------ diagnoses, everywhere
@@ -155,8 +156,8 @@ def test_a_diagnosis_without_a_hint_uses_the_check_hint(fmt):
     assert "probs[y] == 0.0 for row 3" in out
 
 
-def test_hint_titles_can_be_passed_without_a_catalog():
-    out = rep.render(failing_report(), "text", hints={"part2": ["a", "b", "Divide once", "d"]})
+def test_hint_titles_come_from_the_facts_alone():
+    out = rep.render(failing_report(), "text", facts={"part2": KataFacts(hint_titles=["a", "b", "Divide once", "d"])})
     assert "hint: run `kata hint part2 --level 3` — Divide once" in out
     assert "kata hint part1 --level 2`\n" in out  # no title known: the command alone
 
@@ -176,12 +177,12 @@ def test_results_from_an_unknown_kata_still_render():
 # ------------------------------------------------------------------ expected against got
 
 def test_got_and_expected_are_split_either_way_round():
-    rows = rep.comparisons(failing_report().katas[1].checks[1])
+    rows = filters.comparisons(failing_report().katas[1].checks[1])
     assert rows == [{"where": "worst at [3, 1]", "expected": "0.873761", "got": "6.11633",
                      "note": "abs err 5.24, rel err 6"}]
-    rows = rep.comparisons(failing_report().katas[1].checks[2])
+    rows = filters.comparisons(failing_report().katas[1].checks[2])
     assert rows == [{"where": "shape", "expected": "(3,)", "got": "(1, 3)", "note": ""}]
-    assert rep.other_details(failing_report().katas[1].checks[1]) == [
+    assert filters.other_details(failing_report().katas[1].checks[1]) == [
         "tolerance: |got - expected| <= 9.9e-14 + 1.1e-13·|expected| (float64)"]
 
 
@@ -337,13 +338,13 @@ def test_gradescope_output_has_what_a_learner_needs():
 
 def test_gradescope_without_catalog_splits_default_points_over_what_ran():
     data = validate_gradescope(render("gradescope", catalog=None))
-    assert data["extra_data"]["max_score"] == 4 * rep.DEFAULT_POINTS
+    assert data["extra_data"]["max_score"] == 4 * DEFAULT_POINTS
 
 
 def test_gradescope_kata_with_no_checks_keeps_its_points():
     report = GradeReport([KataResult("part9", "x", "X", fatal="boom")], seed=1, workspace="/w")
     data = validate_gradescope(rep.render(report, "gradescope"))
-    assert [(t["score"], t["max_score"]) for t in data["tests"]] == [(0, rep.DEFAULT_POINTS)]
+    assert [(t["score"], t["max_score"]) for t in data["tests"]] == [(0, DEFAULT_POINTS)]
 
 
 @pytest.mark.parametrize("total, names, fixed, expected", [
@@ -384,7 +385,7 @@ def test_kata_toml_check_points(tmp_path):
     assert kata.check_points == {"a": 3.0}
     report = GradeReport([KataResult("k1", "one", "One", checks=[
         CheckResult("a", "A", "pass", "ok"), CheckResult("b", "B", "fail", "no")])], seed=3, workspace="/w")
-    data = validate_gradescope(rep.render(report, "gradescope", catalog=catalog))
+    data = validate_gradescope(rep.render(report, "gradescope", facts=facts_for(catalog, report)))
     worth = {t["extra_data"]["check"]: (t["score"], t["max_score"]) for t in data["tests"]}
     # a NumPy kata also runs the engine's numpy-only check; b, c and numpy-only share 6 - 3
     assert worth == {"a": (3, 3), "b": (0, 1), "c": (0, 1), "numpy-only": (0, 1)}
@@ -407,7 +408,7 @@ def test_kata_toml_bad_check_points(tmp_path, tail, match):
 
 def test_builtin_check_points_name_real_checks(catalog):
     for kata in catalog:
-        names = {name for name, _ in rep.planned_checks(kata)}
+        names = {name for name, _ in loading.planned_checks(kata)}
         assert set(kata.check_points) <= names, kata.id
 
 
@@ -556,5 +557,5 @@ def test_cli_writes_junit_for_a_failing_kata(tmp_path, catalog, monkeypatch):
                                        "--seed", "3"])
     assert result.exit_code == 1, result.output
     suite = ET.parse(out).getroot().find("testsuite[@name='part2']")
-    assert int(suite.get("failures")) >= 1 and int(suite.get("tests")) == len(rep.planned_checks(part2))
+    assert int(suite.get("failures")) >= 1 and int(suite.get("tests")) == len(loading.planned_checks(part2))
     assert any("kata grade part2 --seed 3" in f.text for f in suite.iter("failure"))

@@ -19,14 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from grader import classgrade as cg
-from grader.catalog import Catalog
-from grader.workspace import STATE_FILE, init_workspace
+from grader.classroom import gradebook as book
+from grader.classroom import pool, records, submissions
+from grader.classroom import run as class_run
+from grader.curriculum.catalog import Catalog
+from grader.workspace.state import STATE_FILE
+from grader.workspace.files import init_workspace
 
 CATALOG = Catalog.builtin()
 KATAS = [CATALOG.get("part1"), CATALOG.get("part2")]
 TIMEOUT = 2.0
-SEED = cg.DEFAULT_SEED
+SEED = class_run.DEFAULT_SEED
 P1, P2 = "part1_softmax_ce.py", "part2_linear_backward.py"
 
 LOOP = """
@@ -106,16 +109,16 @@ def grade(root: Path, out: Path, **kw):
     kw.setdefault("katas", KATAS)
     kw.setdefault("jobs", 2)
     kw.setdefault("timeout", TIMEOUT)
-    return cg.grade_class(root, out, CATALOG, seed=SEED, **kw)
+    return class_run.grade_class(root, out, CATALOG, seed=SEED, **kw)
 
 
 def gradebook(out: Path) -> dict[str, dict]:
-    with open(out / cg.GRADEBOOK, newline="", encoding="utf-8") as f:
+    with open(out / book.GRADEBOOK, newline="", encoding="utf-8") as f:
         return {row["submission"]: row for row in csv.DictReader(f)}
 
 
 def job_processes(token: str) -> list[int]:
-    needle = f"{cg.TOKEN_VAR}={token}".encode()
+    needle = f"{pool.TOKEN_VAR}={token}".encode()
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -150,7 +153,7 @@ def test_discovers_workspaces_and_lms_folders_only(graded):
 
 def test_gradebook_has_points_per_kata_total_and_status(graded):
     _, out, run, _, _ = graded
-    text = (out / cg.GRADEBOOK).read_text(encoding="utf-8")
+    text = (out / book.GRADEBOOK).read_text(encoding="utf-8")
     assert text.splitlines()[0] == "submission,part1,part2,total,max,status"
     rows = gradebook(out)
     assert set(rows) == {i for i in IDS if i != "=dave"} | {"'=dave"}  # formula defused
@@ -181,23 +184,23 @@ def test_hostile_results_say_what_happened(graded):
 def test_one_html_report_per_submission(graded):
     _, out, run, _, _ = graded
     for sub in run.submissions:
-        html = (out / cg.REPORTS_DIR / f"{sub.safe_id}.html").read_text(encoding="utf-8")
+        html = (out / records.REPORTS_DIR / f"{sub.safe_id}.html").read_text(encoding="utf-8")
         assert html.startswith("<!doctype html>") and f"<code>{sub.id}</code>" in html.replace("&#61;", "=")
-        assert (out / cg.RESULTS_DIR / f"{sub.safe_id}.json").is_file()
-    assert len(list((out / cg.REPORTS_DIR).iterdir())) == len(IDS)
+        assert (out / records.RESULTS_DIR / f"{sub.safe_id}.json").is_file()
+    assert len(list((out / records.REPORTS_DIR).iterdir())) == len(IDS)
 
 
 def test_summary_shows_pass_rates_and_common_diagnoses(graded):
     _, out, _, _, _ = graded
-    meta = json.loads((out / cg.RUN_FILE).read_text())
+    meta = json.loads((out / book.RUN_FILE).read_text())
     assert meta["settings"]["seed"] == SEED and meta["settings"]["katas"] == ["part1", "part2"]
     part1 = meta["katas"][0]
     assert part1["id"] == "part1" and part1["pass_rate"] == pytest.approx(50.0)  # alice, carol, loop
     assert {"id": "missing-1-over-B", "count": 2, "percent": 33.3} in part1["diagnoses"]
-    html = (out / cg.SUMMARY).read_text(encoding="utf-8")
+    html = (out / book.SUMMARY).read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "33% of submissions: Missing 1/B (missing-1-over-B)" in text
-    bob = cg.safe_id("bob")
+    bob = submissions.safe_id("bob")
     assert f'href="reports/{bob}.html#part1-' in html          # links to the check that found it
     assert 'href="reports/alice.html"' in html                   # the submission table
     assert "seed" in text and str(SEED) in text
@@ -222,7 +225,7 @@ def test_rerun_regrades_only_what_changed(graded, tmp_path):
     assert third.graded == ["bob"]
     assert gradebook(out2)["bob"]["status"] == "passed"
     # Other settings (here the seed) are another grading: everything again.
-    assert len(cg.grade_class(root2, out2, CATALOG, katas=KATAS[:1], jobs=2, timeout=TIMEOUT, seed=7).graded) == 6
+    assert len(class_run.grade_class(root2, out2, CATALOG, katas=KATAS[:1], jobs=2, timeout=TIMEOUT, seed=7).graded) == 6
 
 
 def test_cli_reuses_the_results_and_reports_progress(graded, tmp_path):
@@ -236,7 +239,7 @@ def test_cli_reuses_the_results_and_reports_progress(graded, tmp_path):
     done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "6 submissions (0 graded now, 6 already graded)" in done.stdout
-    assert f"gradebook  {out2 / cg.GRADEBOOK}" in done.stdout
+    assert f"gradebook  {out2 / book.GRADEBOOK}" in done.stdout
     forced = subprocess.run(args + ["--force", "-k", "part1"], capture_output=True, text=True, env=env,
                             cwd=tmp_path, timeout=120)
     assert forced.returncode == 0, forced.stdout + forced.stderr
@@ -251,7 +254,7 @@ def test_cli_usage_errors(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no submissions under" in done.stderr
     submission(tmp_path, "solo", {P1: ref("part1")})
-    with pytest.raises(cg.ClassGradeError, match="inside the submission solo"):
+    with pytest.raises(class_run.ClassGradeError, match="inside the submission solo"):
         grade(tmp_path, tmp_path / "solo" / "grades")
     assert not (tmp_path / "solo" / "grades").exists()
 
@@ -276,17 +279,17 @@ def test_a_worker_killed_by_its_submission_is_not_graded_and_the_rest_go_on(tmp_
     root, out = tmp_path / "submissions", tmp_path / "grades"
     submission(root, "good", {P1: ref("part1"), P2: ref("part2")})
     submission(root, "killer", {P1: KILLS_ITS_GRADER, P2: ref("part2")})
-    with pytest.raises(cg.ClassGradeError, match="--allow-unisolated"):
+    with pytest.raises(class_run.ClassGradeError, match="--allow-unisolated"):
         grade(root, out)
     run = grade(root, out, allow_unisolated=True)
     assert run.records["good"]["status"] == "passed"
     killer = run.records["killer"]
-    assert killer["status"] == cg.NOT_GRADED and "killed by SIGKILL" in killer["error"]
+    assert killer["status"] == records.NOT_GRADED and "killed by SIGKILL" in killer["error"]
     assert killer["total"] == 0 and killer["max"] == 20
     assert run.not_graded == ["killer"]
     assert not job_processes(killer["job"])
     assert gradebook(out)["killer"]["status"] == "not-graded"
-    assert (out / cg.REPORTS_DIR / "killer.html").is_file()
+    assert (out / records.REPORTS_DIR / "killer.html").is_file()
     assert grade(root, out, allow_unisolated=True).graded == ["killer"]  # a failed grading is tried again
 
 
@@ -295,45 +298,45 @@ def test_the_wall_clock_guard_stops_a_stuck_submission_and_everything_it_started
     submission(root, "stuck", {P1: ref("part1"), P2: LOOP})
     run = grade(root, out, timeout=60, wall_limit=2.0)  # the sandbox would wait 60 s; the guard does not
     record = run.records["stuck"]
-    assert record["status"] == cg.NOT_GRADED and "longer than 2 s" in record["error"]
+    assert record["status"] == records.NOT_GRADED and "longer than 2 s" in record["error"]
     assert record["duration_s"] < 10
     assert not job_processes(record["job"])
 
 
 def test_an_internal_grader_error_is_not_held_against_the_submission(tmp_path, monkeypatch):
-    from grader import engine
-    from grader.results import ERROR, CheckResult, KataResult
+    from grader.grading import engine
+    from grader.model.results import ERROR, CheckResult, KataResult
 
     def sandbox_did_not_start(kata, source, seed, timeout, memory_mb):
-        result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file,
+        result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, fatal_internal=True,
                             fatal="internal grader error: the sandbox did not start (it was not ready after 120 s)")
-        result.checks.append(CheckResult("load", "imports", ERROR, result.fatal))
+        result.checks.append(CheckResult("load", "imports", ERROR, result.fatal, internal=True))
         return result
 
     monkeypatch.setattr(engine, "grade_kata", sandbox_did_not_start)
     folder = submission(tmp_path, "ann", {P1: ref("part1"), P2: ref("part2")})
-    record, html = cg.grade_submission(cg.Submission("ann", folder, "workspace"), KATAS, SEED, TIMEOUT, 512, CATALOG)
-    assert record["status"] == cg.NOT_GRADED  # so the next run grades it again
+    record, html = records.grade_submission(submissions.Submission("ann", folder, "workspace"), KATAS, SEED, TIMEOUT, 512, CATALOG)
+    assert record["status"] == records.NOT_GRADED  # so the next run grades it again
     assert record["error"] == "internal grader error in part1, part2 (see the report)"
     assert "the sandbox did not start" in html
 
 
 def test_the_folder_itself_is_a_submission_only_when_nothing_below_is(tmp_path):
     (tmp_path / P1).write_text("stray copy\n")
-    assert [(s.id, s.kind) for s in cg.discover(tmp_path, CATALOG)] == [(".", "files")]
+    assert [(s.id, s.kind) for s in submissions.discover(tmp_path, CATALOG)] == [(".", "files")]
     submission(tmp_path, "sec/ann", {P1: ref("part1")}, workspace=False)
-    assert [s.id for s in cg.discover(tmp_path, CATALOG)] == ["sec/ann"]
-    assert [s.id for s in cg.discover(tmp_path, CATALOG, exclude=[tmp_path / "sec"])] == ["."]
+    assert [s.id for s in submissions.discover(tmp_path, CATALOG)] == ["sec/ann"]
+    assert [s.id for s in submissions.discover(tmp_path, CATALOG, exclude=[tmp_path / "sec"])] == ["."]
 
 
 def test_safe_ids_and_csv_cells():
-    assert cg.safe_id("alice") == "alice"
+    assert submissions.safe_id("alice") == "alice"
     ids = ["a/b", "a_b", "a b", "a__b", ".", "=x", "x" * 200, "émile", "Alice", "ALICE"]
     # A folder named exactly like another id's hashed form must not share its files.
-    ids += [cg.safe_id("a b"), cg.safe_id("Alice").lower()]
-    safe = [cg.safe_id(i) for i in ids]
+    ids += [submissions.safe_id("a b"), submissions.safe_id("Alice").lower()]
+    safe = [submissions.safe_id(i) for i in ids]
     assert len(set(safe)) == len(ids)
     assert len({s.lower() for s in safe}) == len(ids)  # not even on a case-insensitive file system
     assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", s) and len(s) <= 80 for s in safe)
-    assert [cg.csv_cell(x) for x in ("=1+1", "+1", "-1", "@SUM(A1)", "ok", "a=b")] == \
+    assert [book.csv_cell(x) for x in ("=1+1", "+1", "-1", "@SUM(A1)", "ok", "a=b")] == \
         ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "ok", "a=b"]

@@ -34,19 +34,23 @@ from pathlib import Path
 
 import pytest
 
-from grader import classgrade as cg
-from grader import report as reports
-from grader.catalog import Catalog
-from grader.engine import grade_file
-from grader.results import FAIL, PASS, GradeReport
+from grader.classroom import records
+from grader.classroom import run as class_run
+from grader import reporting as reports
+from grader.curriculum.catalog import Catalog
+from grader.grading.engine import grade_file
+from grader.model.results import FAIL, PASS, GradeReport
 from grader.sandbox import LearnerProcess
 from grader.sandbox import isolation as iso
 from grader.sandbox import shm, view
 from grader.sandbox.isolation import ENV_VAR, NAMESPACES, PROCESS, current_isolation
 from grader.sandbox.policy import BASE_ENVIRONMENT, Limits
-from grader.workspace import BACKUP_DIR, STATE_FILE
+from grader.curriculum.paths import known_kata_folders
+from grader.workspace.state import STATE_FILE
+from grader.workspace.backups import BACKUP_DIR
+from processes import kill_leftovers, leftovers, marker
 
-REPO = view.PACKAGE_ROOT
+REPO = view.GRADER_PACKAGE.parent
 CATALOG = Catalog.builtin()
 PART2 = CATALOG.get("part2")
 P1, P2 = "part1_softmax_ce.py", "part2_linear_backward.py"
@@ -112,38 +116,15 @@ def check_status(result, name: str) -> str:
 
 
 def diagnosis_ids(result) -> set[str]:
-    return {d.get("id") for c in result.checks for d in c.diagnoses}
+    return {d.id for c in result.checks for d in c.diagnoses}
 
 
-def process_running(pid: int) -> bool:
-    try:
-        data = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return data[data.rindex(")") + 2] not in "ZX"
 
 
-def marker() -> str:
-    """A `sleep` argument no other process uses: how a test finds the learner's processes from outside."""
-    return f"{uuid.uuid4().int % 10**9 + 10**9}.25"
 
 
-def leftovers(mark: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) != os.getpid() and process_running(int(name)):
-            try:
-                if mark.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
-                    found.append(int(name))
-            except OSError:
-                continue
-    return found
 
 
-def kill_leftovers(mark: str) -> None:
-    for pid in leftovers(mark):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
 
 
 def tree(folder: Path) -> dict:
@@ -349,7 +330,10 @@ def test_the_reference_cannot_be_overwritten_for_the_next_grade(grade, protectio
                                           forged=FORGED_REFERENCE), "mallory")
     # The grader had read the reference before any learner code ran, so this grade is right.
     assert hostile.passed, everything(hostile)
-    # The next grade imports the reference again (a fresh catalog, as each class worker has).
+    # The next grade imports the reference again (a fresh process, as each class worker is).
+    from grader.curriculum import loading
+
+    loading._MODULES.clear()
     kata = Catalog.from_dirs(pack / "katas", pack / "solutions", source=str(pack)).get("part2")
     classmate = grade_against_the_copy(textwrap.dedent(GOOD), "classmate")
     if not protection:
@@ -377,12 +361,12 @@ def test_a_class_submission_cannot_change_the_hidden_checks(namespaces, tmp_path
         (root / name).mkdir(parents=True)
         (root / name / P2).write_text(source, encoding="utf-8")
     with guarded(CHECKS) as checks_changed:
-        run = cg.grade_class(root, out, CATALOG, katas=[PART2], jobs=1, timeout=5.0, seed=SEED)
+        run = class_run.grade_class(root, out, CATALOG, katas=[PART2], jobs=1, timeout=5.0, seed=SEED)
     assert not checks_changed["value"], "a submission wrote into katas/part2/checks.py"
     fatal = run.records["mallory"]["report"]["katas"][0]["fatal"]
     assert "APPEND !" in fatal and "APPEND ok" not in fatal
-    assert run.records["zoe"]["status"] == cg.PASSED
-    assert run.records["mallory"]["status"] != cg.PASSED
+    assert run.records["zoe"]["status"] == records.PASSED
+    assert run.records["mallory"]["status"] != records.PASSED
 
 
 # ================================================================ 2. the NumPy-only rule
@@ -1195,7 +1179,7 @@ def uid_drop(tmp_path):
         pytest.skip("the uid drop needs a root grader on Linux")
     if not (os.path.exists(SYSTEM_PYTHON) and iso.readable_by_others(Path(SYSTEM_PYTHON))):
         pytest.skip(f"the uid drop needs an interpreter other users can run ({SYSTEM_PYTHON})")
-    folders = {p: stat.S_IMODE(os.stat(p).st_mode) for p in {*view.answer_paths(), str(REPO / "katas"),
+    folders = {p: stat.S_IMODE(os.stat(p).st_mode) for p in {*view.answer_folders(known_kata_folders()), str(REPO / "katas"),
                                                              str(REPO / "solutions")} if os.path.isdir(p)}
     iso.protect_answers.cache_clear()
     module = tmp_path / "sandboxed" / "m.py"
@@ -1213,7 +1197,7 @@ def uid_drop(tmp_path):
 def uid_process(uid_drop, **kw) -> LearnerProcess:
     isolation, module = uid_drop
     return LearnerProcess("part2", module, module.parent, "numpy", timeout=kw.pop("timeout", 10),
-                          isolation=isolation, python=SYSTEM_PYTHON, **kw)
+                          isolation=isolation, python=SYSTEM_PYTHON, answers=known_kata_folders(), **kw)
 
 
 def test_without_a_uid_drop_learner_code_writes_the_graders_files(tmp_path, monkeypatch):

@@ -17,16 +17,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import watch as watch_mod
-from grader.catalog import Catalog, CatalogError
+from grader.grading import watch as watch_mod
+from grader.curriculum.catalog import Catalog
+from grader.curriculum.kata import CatalogError
 from grader.cli import main
-from grader.highlight import highlight, strip_ansi
-from grader.results import CheckResult, KataResult
-from grader.watch import Watcher, changed_files, snapshot
-from grader.workspace import (
-    BACKUP_DIR, LOCK_FILE, STATE_FILE, backup_files, read_state, record_grades, record_hints_seen,
-    sanitize_state, write_state,
-)
+from grader.cli.highlight import highlight, strip_ansi
+from grader.model.results import CheckResult, KataResult
+from grader.grading.watch import Watcher, changed_files, snapshot
+from grader.workspace.state import LOCK_FILE, STATE_FILE, read_state, record_grades, record_hints_seen, sanitize_state, write_state
+from grader.workspace.backups import BACKUP_DIR, backup_files
 
 CATALOG = Catalog.builtin()
 LAST = CATALOG.katas[-1].id
@@ -183,8 +182,8 @@ _WRITER = """
 import sys
 import time
 from pathlib import Path
-from grader.results import CheckResult, KataResult
-from grader.workspace import record_grades, record_hints_seen
+from grader.model.results import CheckResult, KataResult
+from grader.workspace.state import record_grades, record_hints_seen
 ws, n, who = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 while not (ws / "go").exists():
     time.sleep(0.01)
@@ -216,7 +215,7 @@ def test_concurrent_processes_lose_no_update(ws):
 
 
 def test_a_process_killed_while_writing_leaves_a_valid_state(ws):
-    loop = ("import sys\nfrom grader.workspace import record_hints_seen\n"
+    loop = ("import sys\nfrom grader.workspace.state import record_hints_seen\n"
             "i = 0\nwhile True:\n    i += 1\n    record_hints_seen(sys.argv[1], 'part1', i)\n")
     for delay in (0.0, 0.013, 0.031):
         write_state(ws, {"katas": {}})
@@ -239,7 +238,7 @@ def test_backups_in_the_same_second_get_their_own_folders(ws, monkeypatch):
         def now():
             import datetime
             return datetime.datetime(2030, 1, 2, 3, 4, 5, 6)
-    monkeypatch.setattr("grader.workspace.datetime", FrozenClock)
+    monkeypatch.setattr("grader.workspace.backups.datetime", FrozenClock)
     folders = []
     for i in range(3):
         learner.write_text(f"# version {i}\n")
@@ -381,13 +380,13 @@ def test_solution_yes_skips_the_question_and_a_passed_kata_needs_none(run, ws):
 
 
 def test_solution_is_highlighted_on_a_colour_terminal(run, ws, monkeypatch):
-    monkeypatch.setattr("grader.report.should_color", lambda stream: True)
+    monkeypatch.setattr("grader.reporting.should_color", lambda stream: True)
     result = CliRunner().invoke(main, ["solution", "part3", "--yes", "-w", str(ws)], color=True)
     assert "\033[" in result.stdout
     assert strip_ansi(result.stdout) == CATALOG.get("part3").reference_path.read_text()
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.py")) + [ROOT / "grader" / "cli.py"],
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.py")) + [ROOT / "grader" / "cli" / "learn.py"],
                          ids=lambda p: p.name)
 def test_highlight_only_adds_colour(path):
     source = path.read_text()
@@ -498,7 +497,7 @@ def test_a_malformed_questions_file_is_an_authoring_error(tmp_path):
 def test_package_data_ships_the_new_files():
     import fnmatch
     import tomllib
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["katas"]
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["grader.katas"]
     for name in ("part1/explain.md", "part1/questions.toml"):
         assert any(fnmatch.fnmatch(name, g) for g in globs), name
 

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.catalog import PACKAGE_ROOT, Catalog
+from grader.curriculum import loading
+from grader.curriculum.catalog import Catalog
+from grader.curriculum.paths import BUILTIN_ROOT as PACKAGE_ROOT
 from grader.cli import main
-from grader.engine import stubbed_functions
+from grader.grading.engine import stubbed_functions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -75,7 +77,7 @@ def test_new_scaffolds_every_part_of_a_kata(run, tmp_path):
     for helper in ("expect_array", "expect_close", "expect_batch_scaling", "expect_finite_differences",
                    "expect_finite", "expect_repeatable", "ctx.call"):
         assert helper in checks, helper
-    assert [c.name for c in kata.checks] == ["shapes", "forward", "backward", "no-batch-factor",
+    assert [c.name for c in loading.checks(kata)] == ["shapes", "forward", "backward", "no-batch-factor",
                                              "finite-differences", "stability", "repeatable"]
     assert "TODO(author)" in checks
 
@@ -241,7 +243,7 @@ def test_new_refuses_to_write_into_a_workspace(run, tmp_path, monkeypatch):
 
 
 def test_odd_titles_render_to_valid_toml_and_python(tmp_path):
-    from grader.scaffold import NewKata, plan
+    from grader.authoring.scaffold import NewKata, plan
 
     title = 'A "quoted" \\ back\\slash title with """ triple quotes and ü'
     files = plan(NewKata("odd", title))
@@ -283,16 +285,16 @@ def test_new_in_the_repository_root_adds_a_built_in_kata(run, tmp_path, monkeypa
     """How the built-in katas grow: `kata new` run in the repository root (here a copy of it)."""
     import shutil
 
-    from grader import catalog as catalog_module
-    from grader import packs
+    from grader.curriculum import catalog as catalog_module
+    from grader.curriculum import packs, paths
 
     repo = tmp_path / "repo"
     for folder in ("katas", "solutions"):
         shutil.copytree(PACKAGE_ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(catalog_module, "PACKAGE_ROOT", repo)
+    monkeypatch.setattr(paths, "BUILTIN_ROOT", repo)
     monkeypatch.setattr(catalog_module, "BUILTIN_KATAS", repo / "katas")
     monkeypatch.setattr(catalog_module, "BUILTIN_SOLUTIONS", repo / "solutions")
-    monkeypatch.setattr(packs, "PACKAGE_ROOT", repo)
+    monkeypatch.setattr(packs, "BUILTIN_ROOT", repo)
     monkeypatch.chdir(repo)
     result = run("new", "part99", "--title", "Sigmoid", "--alias", "sigmoid")
     assert result.exit_code == 0, result.output

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import packs
-from grader.catalog import PACKAGE_ROOT, Catalog, CatalogError
+from grader.curriculum import packs
+from grader.curriculum.catalog import Catalog
+from grader.curriculum.kata import CatalogError
+from grader.curriculum.paths import BUILTIN_ROOT as PACKAGE_ROOT
 from grader.cli import main
-from grader.workspace import read_state
+from grader.workspace.state import read_state
 
 PACK_FILES = {
     "katas/double/kata.toml": '''
@@ -41,8 +43,8 @@ PACK_FILES = {
     "katas/double/checks.py": '''
         import numpy as np
 
-        from grader import cases
-        from grader.checklib import check, expect_array, expect_close
+        from grader.checks import cases
+        from grader.checks import check, expect_array, expect_close
 
 
         @check("values", "double matches the reference", hint=1)

@@ -7,9 +7,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.catalog import Catalog
-from grader.engine import grade_kata
-from grader.results import PASS
+from grader.curriculum.catalog import Catalog
+from grader.grading.engine import grade_kata
+from grader.model.results import PASS
 
 CATALOG = Catalog.builtin()
 KATA_IDS = [k.id for k in CATALOG]

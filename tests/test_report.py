@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import report as rep
-from grader.results import SCHEMA_VERSION, CheckResult, GradeReport, KataResult
+from grader import reporting as rep
+from grader.reporting import filters
+from grader.model.results import SCHEMA_VERSION, CheckResult, GradeReport, KataResult
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -233,10 +234,10 @@ def test_markdown_tables_and_details(report):
 
 
 def test_markdown_code_helpers():
-    assert rep.md_code("a`b") == "``a`b``"
-    assert rep.md_code("x  y\nz") == "`x y z`"
-    assert rep.md_fence("```\nhi").startswith("````")
-    assert rep.md_cell("a|b\nc <d>") == "a\\|b c &lt;d&gt;"
+    assert filters.md_code("a`b") == "``a`b``"
+    assert filters.md_code("x  y\nz") == "`x y z`"
+    assert filters.md_fence("```\nhi").startswith("````")
+    assert filters.md_cell("a|b\nc <d>") == "a\\|b c &lt;d&gt;"
 
 
 # ------------------------------------------------------------------ html
@@ -278,9 +279,9 @@ def test_html_reference_badge():
 # ------------------------------------------------------------------ helpers
 
 def test_plural():
-    assert rep.plural(1, "check") == "1 check"
-    assert rep.plural(0, "check") == "0 checks"
-    assert rep.plural(2, "kata", "katas") == "2 katas"
+    assert filters.plural(1, "check") == "1 check"
+    assert filters.plural(0, "check") == "0 checks"
+    assert filters.plural(2, "kata", "katas") == "2 katas"
 
 
 class FakeStream(io.StringIO):
@@ -313,7 +314,7 @@ def test_should_color_without_isatty(monkeypatch):
 
 
 def test_import_is_light():
-    code = ("import sys, grader.report; "
+    code = ("import sys, grader.reporting, grader.reporting.text, grader.reporting.junit; "
             "print(','.join(m for m in ('jinja2', 'numpy', 'torch') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])

@@ -7,22 +7,22 @@ of a few ulps. And gradients_match must pair the gradients by key.
 """
 from __future__ import annotations
 
-import sys
+
 
 import numpy as np
 import pytest
 
-from grader import compare as cmp
-from grader.catalog import Catalog
-from grader.checklib import shared_max_finding
-from grader.corpus import grade_example
+from grader.checks import cmp
+from grader.curriculum import loading
+from grader.curriculum.catalog import Catalog
+from grader.checks import shared_max_finding
+from grader.authoring.corpus import grade_example
 
 CATALOG = Catalog.builtin()
 
 
 def checks_module(kata_id: str):
-    CATALOG.get(kata_id).checks  # imports katas/<id>/checks.py
-    return sys.modules[f"_kata_checks_{kata_id}"]
+    return loading.checks_module(CATALOG.get(kata_id))  # katas/<id>/checks.py
 
 
 def far_apart_logits(seed: int, dtype, B: int = 7, C: int = 5) -> np.ndarray:
@@ -130,11 +130,12 @@ class Recorder:
 
 def test_part4_names_global_max_from_the_rows_of_dx_only():
     checks = checks_module("part4")
-    from grader import cases
+    from grader.checks import cases
     rng = np.random.default_rng(11)
     X, y, params = cases.mlp_inputs(rng, dtype=np.float64, **cases.SMALL)
     params["W2"] = params["W2"] + 500.0 * rng.standard_normal((params["W2"].shape[0], 1))
-    want = CATALOG.get("part4").reference.mlp_backward(CATALOG.get("part4").reference.mlp_forward(X, y, params)[1])
+    reference = loading.reference(CATALOG.get("part4"))
+    want = reference.mlp_backward(reference.mlp_forward(X, y, params)[1])
     kappa = cmp.log_prob_error(np.float64, checks.logit_scale(X, params))
     reach = kappa * checks.sensitivity(X, y, params)["X"]
     few_ulps = {**want, "X": want["X"] + 2 * reach * np.sign(want["X"])}  # twice the tolerance, every row
@@ -159,4 +160,4 @@ def test_each_key_probe_catches_a_gradients_match_that_pairs_by_position(mistake
     result = grade_example(CATALOG, kata, kata.folder / "mistakes" / mistake, seed=3)
     check = next(c for c in result.checks if c.name == "gradients-match")
     assert check.status == "fail" and probe in check.message, check.message
-    assert [d["id"] for d in check.diagnoses] == ["match-pairs-in-order"]
+    assert [d.id for d in check.diagnoses] == ["match-pairs-in-order"]

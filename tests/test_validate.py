@@ -13,10 +13,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from grader import validate
-from grader.catalog import Catalog
+from grader.authoring import validate
+from grader.curriculum.catalog import Catalog
 from grader.cli import main
-from grader.corpus import example_files
+from grader.authoring.corpus import example_files
 
 CATALOG = Catalog.builtin()
 SEEDS = (20240611, 7)

@@ -1,12 +1,12 @@
 """Regenerate the diagnosis tables in README.md (between the diagnoses:begin/end markers)
-from grader/diagnoses.toml, the katas' own [diagnoses] tables and the shipped mistakes.
+from grader/model/diagnoses.toml, the katas' own [diagnoses] tables and the shipped mistakes.
 Run from the repository root: python tools/diagnosis_table.py"""
 import re
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.corpus import example_files, read_expect
-from grader.diagnoses import registry
+from grader.curriculum.catalog import Catalog
+from grader.authoring.corpus import example_files, read_expect
+from grader.model.diagnoses import registry
 
 
 def main() -> None:

@@ -24,10 +24,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.corpus import example_files, grade_example
-from grader.engine import grade_file
-from grader.results import PASS
+from grader.curriculum.catalog import Catalog
+from grader.authoring.corpus import example_files, grade_example
+from grader.grading.engine import grade_file
+from grader.model.results import PASS
 
 
 @dataclass

@@ -71,7 +71,7 @@ def describe_exception(exc: BaseException, roots: list[str]) -> dict:
         kind = "system-exit"
     elif isinstance(exc, KeyboardInterrupt):
         kind = "keyboard-interrupt"
-    elif isinstance(exc, MemoryError):
+    elif isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == 12):  # ENOMEM
         kind = "memory"
     elif isinstance(exc, RecursionError):
         kind = "recursion"

@@ -48,14 +48,13 @@ class AsTensor:
 
 @dataclass(frozen=True)
 class AsFunction:
-    """Grader -> learner: hand the learner's code the function `name` of the trusted
-    Python file `path` (a kata's own helpers), with `args` bound first; say, the f of
-    a numerical gradient. Neither the function nor its source crosses into the
-    sandbox (the file may hold exact gradients): the learner's code gets a stand-in,
-    and each call of it is evaluated by the grader and answered over the wire."""
-    path: str
-    name: str
-    args: tuple = ()
+    """Grader -> learner: hand the learner's code `function` (trusted grader code, say
+    the f of a numerical gradient), shown to it as `name`. Neither the function nor
+    its source crosses into the sandbox (a kata's helper file may hold exact
+    gradients): the learner's code gets a stand-in, and each call of it is evaluated
+    by the grader and answered over the wire."""
+    function: object
+    name: str = "f"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import select
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import termios
 import threading
@@ -85,23 +84,6 @@ class CapturedOutput:
         return [line for line in text.strip().splitlines()[-3:] if line.strip()]
 
 
-_HELPERS: dict = {}
-
-
-def helper_function(spec):
-    """The trusted kata function an `AsFunction` names, with its bound arguments."""
-    import functools
-    import importlib.util
-
-    module = _HELPERS.get(spec.path)
-    if module is None:
-        loader = importlib.util.spec_from_file_location(f"_kata_helpers_{len(_HELPERS)}", spec.path)
-        module = importlib.util.module_from_spec(loader)
-        loader.loader.exec_module(module)
-        _HELPERS[spec.path] = module
-    return functools.partial(getattr(module, spec.name), *spec.args)
-
-
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")   # writable by any uid when there is no mount namespace
 
 
@@ -143,7 +125,7 @@ class LearnerProcess:
     def __init__(self, kata_id: str, module_file: Path, workspace: Path, framework: str,
                  timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = DEFAULT_MEMORY_MB, *,
                  snapshot: Snapshot | None = None, limits: Limits | None = None,
-                 isolation: Isolation | None = None, python: str | None = None):
+                 isolation: Isolation | None = None, python: str | None = None, answers=()):
         self.kata_id = kata_id
         self.module_file = Path(module_file)
         self.framework = framework
@@ -151,6 +133,7 @@ class LearnerProcess:
         self.snapshot = snapshot or take_snapshot(Path(workspace), self.module_file.name, self.limits)
         self.isolation = isolation or current_isolation()
         self.python = python or view.interpreter()
+        self.answers = tuple(str(a) for a in answers)   # folders the learner must not see (katas, references)
         self.faults = Faults(self.module_file.name, self.limits)
         self.budget = float(self.limits.timeout_s)      # learner time left, in seconds
         self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
@@ -218,7 +201,7 @@ class LearnerProcess:
             env.update(HOME=view.TMP, TMPDIR=view.TMP)
             config.update(workspace=view.WORKSPACE, site=[view.SITE])
             options = view.bwrap_options(self.isolation.root, self.framework, str(self._materialized.path),
-                                         self.limits, self.python)
+                                         self.limits, self.python, self.answers)
             args_fd = self._args_pipe(options)
             return ([self.isolation.bwrap, "--args", str(args_fd), "--"] + python + [view.HARNESS, json.dumps(config)],
                     env, {"pass_fds": [args_fd]})
@@ -228,7 +211,7 @@ class LearnerProcess:
         config.update(workspace=str(self._materialized.path), site=view.grader_site_dirs())
         extra = {"cwd": home}
         if level == UID_DROP:
-            protect_answers(tuple(view.answer_paths()))
+            protect_answers(tuple(view.answer_folders(self.answers)))
             os.chown(home, self.uid, self.uid)
             self._materialized.own(self.uid)   # no other fresh uid (a classmate's) may read it
             os.chmod(self._private, 0o711)
@@ -522,7 +505,9 @@ class LearnerProcess:
         except Exception as exc:  # garbage on the pipe: learner code tampered with the harness
             self._kill()
             raise self.faults.corrupted(function, type(exc).__name__) from None
-        if reply.get("id") != self._next_id:
+        # A harness that could not even read the request (out of memory decoding it)
+        # answers with an error and no id; anything else must carry this request's id.
+        if reply.get("id") != self._next_id and not (reply.get("id") is None and reply.get("ok") is False):
             self._kill()
             raise self.faults.corrupted(function, "a reply to a request the grader did not send")
         return reply
@@ -535,7 +520,7 @@ class LearnerProcess:
             raise self.faults.corrupted(function, "a call of a function the grader never handed over")
         spec = callbacks[key]
         try:
-            value = helper_function(spec)(*request.get("args", []))
+            value = spec.function(*request.get("args", []))
             answer = {"ok": True, "value": value}
             data = codec.encode_message(answer)
         except Exception as exc:  # noqa: BLE001 - the learner's arguments made the function fail

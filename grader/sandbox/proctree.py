@@ -40,8 +40,9 @@ def descendants(root: int, table: dict[int, tuple[int, str]]) -> list[int]:
     return found
 
 
-def token_holders(token: str, table: dict[int, tuple[int, str]]) -> list[int]:
-    needle = f"KATA_RUN_TOKEN={token}".encode()
+def token_holders(token: str, table: dict[int, tuple[int, str]], var: str = "KATA_RUN_TOKEN") -> list[int]:
+    """Processes whose environment holds `var=token` (a mark their ancestor left)."""
+    needle = f"{var}={token}".encode()
     found = []
     for pid in table:
         try:
@@ -51,6 +52,22 @@ def token_holders(token: str, table: dict[int, tuple[int, str]]) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def kill_all(pids_now, rounds: int = 100, pause: float = 0.002) -> None:
+    """SIGKILL whatever `pids_now()` returns until it returns nothing (a fork between
+    two rounds is caught by the next)."""
+    me = os.getpid()
+    for _ in range(rounds):
+        live = [p for p in pids_now() if p != me]
+        if not live:
+            return
+        for pid in live:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(pause)
 
 
 def kill_tree(process: subprocess.Popen, token: str) -> None:
@@ -70,20 +87,15 @@ def kill_tree(process: subprocess.Popen, token: str) -> None:
             os.kill(process.pid, signal.SIGSTOP)  # it cannot start anything new meanwhile
         except OSError:
             pass
-    for _ in range(100):
+
+    def victims() -> list[int]:
         table = process_table()
-        victims = set(descendants(process.pid, table)) if ours else set()
-        victims.update(token_holders(token, table))
-        victims -= {me, process.pid}
-        live = [pid for pid in victims if table.get(pid, (0, "X"))[1] not in "ZX"]
-        if not live:
-            break
-        for pid in live:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.005)
+        found = set(descendants(process.pid, table)) if ours else set()
+        found.update(token_holders(token, table))
+        found -= {me, process.pid}
+        return [pid for pid in found if table.get(pid, (0, "X"))[1] not in "ZX"]
+
+    kill_all(victims, pause=0.005)
     if ours:
         try:
             os.killpg(process.pid, signal.SIGKILL)
@@ -170,19 +182,3 @@ def memory_bytes(pid: int) -> int:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def kill_all(pids_now, rounds: int = 100) -> None:
-    """SIGKILL whatever `pids_now()` returns until it returns nothing (a fork between
-    two rounds is caught by the next)."""
-    me = os.getpid()
-    for _ in range(rounds):
-        live = [p for p in pids_now() if p != me]
-        if not live:
-            return
-        for pid in live:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.002)

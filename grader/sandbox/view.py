@@ -37,7 +37,7 @@ SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
 HARNESS_FILES = ("child.py", "codec.py", "frames.py", "shm.py")
 FRAMEWORKS = {"numpy": ("numpy",), "torch": ("torch", "numpy")}
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+GRADER_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def interpreter() -> str:
@@ -249,24 +249,18 @@ def _interpreter_site_dirs(prefix: str) -> list[str]:
     return sorted({os.path.realpath(c) for c in candidates if os.path.isdir(c)})
 
 
-def answer_paths() -> list[str]:
-    """The folders that hold answers: the references, and the katas (their checks,
-    mistakes and variants), built-in and of every pack the catalog found, and the
-    git history beside them, which holds every committed reference too."""
-    from grader.catalog import known_kata_folders
-
-    folders = {os.path.realpath(p) for p in known_kata_folders() if os.path.isdir(p)}
-    folders |= {os.path.join(os.path.dirname(p), ".git") for p in list(folders)}
-    return sorted(p for p in folders if os.path.isdir(p))
+def answer_folders(folders) -> list[str]:
+    """The folders that hold answers (the caller names the katas' and references'), and
+    the git history beside each, which holds every committed reference too."""
+    found = {os.path.realpath(p) for p in folders if os.path.isdir(p)}
+    found |= {os.path.join(os.path.dirname(p), ".git") for p in list(found)}
+    return sorted(p for p in found if os.path.isdir(p))
 
 
-def hidden_paths() -> list[str]:
-    """What must stay invisible even when it lies inside a mounted folder: this project
-    (its solutions, katas and grader), and the user's home."""
-    from grader.catalog import known_kata_folders
-
-    paths = [str(PACKAGE_ROOT / name) for name in ("katas", "solutions", "grader")] + known_kata_folders()
-    paths.append(os.path.expanduser("~"))
+def hidden_paths(answers=()) -> list[str]:
+    """What must stay invisible even when it lies inside a mounted folder: the answers,
+    this package (the harness is mounted on its own), and the user's home."""
+    paths = [*answers, str(GRADER_PACKAGE), os.path.expanduser("~")]
     return [os.path.realpath(p) for p in paths if os.path.exists(p)]
 
 
@@ -280,7 +274,7 @@ def namespace_flags(root: bool) -> list[str]:
 
 
 def bwrap_options(root: bool, framework: str, workspace: str, limits: Limits,
-                  python: str | None = None, extra_hidden=()) -> list[str]:
+                  python: str | None = None, answers=()) -> list[str]:
     """bubblewrap's options (everything but the binary and the command). The caller
     passes them through `--args FD`, so the sandbox's /proc/1/cmdline does not show
     the host paths they name."""
@@ -292,7 +286,7 @@ def bwrap_options(root: bool, framework: str, workspace: str, limits: Limits,
         m.bind(entry, f"{SITE}/{os.path.basename(entry)}")
     m.bind(harness_dir(), HARNESS)
     m.bind(workspace, WORKSPACE)
-    for path in [*hidden_paths(), *map(os.path.realpath, extra_hidden)]:
+    for path in hidden_paths(answer_folders(answers)):
         if _inside(path, [a for a in m.mounted if a not in (SITE, HARNESS, WORKSPACE)]):
             m.tmpfs(path, 1)
     m.tmpfs(TMP, limits.tmpfs_mb, "1777")

@@ -11,13 +11,10 @@ import contextlib
 
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import (check, expect_array, expect_batch_scaling, expect_close,
-                             expect_finite, expect_finite_differences, expect_repeatable, expect_scalar,
-                             expect_tuple, shared_max_finding)
-from grader.compare import tolerances as compare_tolerances
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, check, diagnosis, expect_array, expect_batch_scaling, expect_close,
+                           expect_finite, expect_finite_differences, expect_repeatable, expect_scalar,
+                           expect_tuple, shared_max_finding)
+
 
 B, C = 7, 5
 # A factor that holds at every run to this relative precision is the mistake's own
@@ -38,7 +35,7 @@ def loss_shape_finding(ctx, loss: np.ndarray, logits, y) -> dict:
     """A loss that is an array: the per-example losses themselves, or some other shape."""
     if loss.shape == (len(y),) and np.issubdtype(loss.dtype, np.floating):
         want = per_example_losses(logits, y)
-        rtol, atol = compare_tolerances(logits.dtype, float(np.abs(logits).max()))
+        rtol, atol = cmp.tolerances(logits.dtype, float(np.abs(logits).max()))
         if cmp.compare(loss, want, rtol, atol) is None:
             return diagnosis("per-example-loss", f"the loss has shape {loss.shape}: it holds the {len(y)} "
                                                  "per-example losses, exactly, but not their mean")
@@ -48,7 +45,7 @@ def loss_shape_finding(ctx, loss: np.ndarray, logits, y) -> dict:
 def learner_forward(ctx, logits, y):
     loss, probs = expect_tuple(ctx, ctx.call("softmax_cross_entropy", logits, y), 2, "softmax_cross_entropy")
     if isinstance(loss, np.ndarray) and loss.ndim > 0:
-        ctx.diagnose(**loss_shape_finding(ctx, loss, logits, y))  # expect_scalar fails on it next
+        ctx.diagnose(loss_shape_finding(ctx, loss, logits, y))  # expect_scalar fails on it next
     loss = expect_scalar(ctx, loss, "loss", logits.dtype)
     probs = expect_array(ctx, probs, "probs", logits.shape, logits.dtype)
     return loss, probs
@@ -67,7 +64,7 @@ def expected_forward(ctx, logits, y):
 def mismatch(got, want, dtype, scale: float = 0.0):
     """cmp.compare with the tolerances expect_close (and expect_batch_scaling) use."""
     want = np.asarray(want, dtype=np.float64)
-    rtol, atol = compare_tolerances(dtype, max(float(np.max(np.abs(want))) if want.size else 0.0, scale))
+    rtol, atol = cmp.tolerances(dtype, max(float(np.max(np.abs(want))) if want.size else 0.0, scale))
     return cmp.compare(got, want, rtol, atol)
 
 
@@ -103,7 +100,7 @@ def compare_forward(ctx, logits, y, details=(), non_finite=None, probe=None):
 
 def shared_max_probe(logits):
     """probe for compare_forward: the rows that are broken are exactly the rows far below
-    the batch's largest logit (one global max), see checklib.shared_max_finding."""
+    the batch's largest logit (one global max), see grader.checks.shared_max_finding."""
     def probe(probs, want):
         got = np.asarray(probs, np.float64)
         with np.errstate(invalid="ignore"):
@@ -181,7 +178,7 @@ def expect_dlogits(ctx, runs, dtype) -> None:
     if not show_first_bad(ctx, runs, dtype):
         return
     for found in dlogits_findings(runs, dtype):
-        ctx.diagnose(**found)
+        ctx.diagnose(found)
     expect_batch_scaling(ctx, [(b, {"dlogits": got}, {"dlogits": want}) for b, _, _, _, got, want, _ in runs],
                          dtype)
 
@@ -246,11 +243,11 @@ def forward(ctx):
         return
     if any(bad_loss):
         for found in loss_factor_findings([(b, c, loss, want) for b, c, _, loss, _, want, _, _ in runs]):
-            ctx.diagnose(**found)
+            ctx.diagnose(found)
     if any(bad_probs):
         found = rows_coupled_finding(ctx)
         if found:
-            ctx.diagnose(**found)
+            ctx.diagnose(found)
     for (b, c, logits, loss, probs, want_loss, want_probs, call), scale in zip(runs, scales):
         ctx.last_call = call  # the report shows the call that went wrong, not the probe's
         expect_close(ctx, loss, want_loss, "loss", logits.dtype, scale=scale, named={"B": b, "C": c})
@@ -289,7 +286,7 @@ def batch_mean(ctx):
                           ctx.last_call))
     if show_first_bad(ctx, losses, np.float64):
         for found in loss_factor_findings([run[:4] for run in losses]):
-            ctx.diagnose(**found)
+            ctx.diagnose(found)
         expect_batch_scaling(ctx, [(b, {"loss": got}, {"loss": want}) for b, _, got, want, _ in losses],
                              np.float64, what="loss")
     expect_dlogits(ctx, grads, np.float64)
@@ -359,7 +356,7 @@ def log_space_loss(ctx):
             ctx.fail("loss is NaN when one true-class probability underflows to 0",
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", evidence)])
-        rtol, atol = compare_tolerances(dtype, abs(want))
+        rtol, atol = cmp.tolerances(dtype, abs(want))
         if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
                      "the row max)",

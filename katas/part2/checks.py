@@ -1,11 +1,9 @@
 """Hidden checks for part2: linear_forward and linear_backward."""
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import (_same, check, expect_array, expect_batch_scaling, expect_close,
-                             expect_finite_differences, expect_tuple)
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, check, diagnosis, expect_array, expect_batch_scaling, expect_close,
+                           expect_finite_differences, expect_tuple, matches, same)
+
 
 SIZES = dict(B=7, n_in=5, n_out=3)
 # n_in == n_out: a product that should use W.T (or give W's shape) runs with W instead
@@ -34,13 +32,6 @@ def learner_backward(ctx, dZ, A, W):
 def expected_backward(ctx, dZ, A, W):
     dA, dW, db = ctx.ref.linear_backward(*(np.asarray(a, np.float64) for a in (dZ, A, W)))
     return {"dA": dA, "dW": dW, "db": db}
-
-
-def matches(got, want, dtype) -> bool:
-    """`got` equals `want` within the tolerances a correct result gets."""
-    want = np.asarray(want, dtype=np.float64)
-    rtol, atol = cmp.tolerances(dtype, float(np.max(np.abs(want))) if want.size else 0.0)
-    return np.shape(got) == want.shape and cmp.compare(got, want, rtol, atol) is None
 
 
 @check("shapes", "Output shapes and dtypes", hint=1)
@@ -118,7 +109,7 @@ def finite_differences(ctx):
 def expect_same_twice(ctx, fn, args, explain, findings=lambda first, second: []):
     first = ctx.call(fn, *args)
     second = ctx.call(fn, *args)
-    if not _same(first, second):
+    if not same(first, second):
         ctx.fail(f"calling {fn} twice with the same inputs gave different results", [explain],
                  diagnoses=findings(first, second) +
                  [diagnosis("not-repeatable", f"{fn} returned something different the second time")])

@@ -7,10 +7,9 @@ dH doubles) cannot involve dH; H = α·Z on the negatives is a leaky ReLU.
 """
 import numpy as np
 
-from grader import cases
-from grader.checklib import (check, expect_array, expect_close, expect_finite_differences,
-                             expect_repeatable)
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, check, diagnosis, expect_array, expect_close, expect_finite_differences,
+                           expect_repeatable)
+
 
 SHAPE = (7, 6)
 
@@ -70,7 +69,7 @@ def leaky_finding(H, Z, dtype) -> dict | None:
 def diagnose_all(ctx, *findings) -> None:
     for found in findings:
         if found:
-            ctx.diagnose(**found)
+            ctx.diagnose(found)
 
 
 def off_kink_case(ctx, dtype, shape=SHAPE):

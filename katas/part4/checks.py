@@ -1,14 +1,10 @@
 """Hidden checks for part4: mlp_forward and mlp_backward."""
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import (CheckFailed, _same, check, expect_batch_scaling, expect_close, expect_finite,
-                             expect_finite_differences, expect_grads, expect_repeatable, expect_scalar,
-                             expect_tuple, shared_max_finding)
-from grader.sandbox.codec import Ref
-from grader.compare import tolerances
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, check, CheckFailed, diagnosis, expect_batch_scaling, expect_close,
+                           expect_finite, expect_finite_differences, expect_grads, expect_repeatable,
+                           expect_scalar, expect_tuple, matches, Ref, same, shared_max_finding)
+
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
 # In interview terms, in the order the backward pass computes them.
@@ -53,12 +49,6 @@ def sized_cases(ctx, dtype):
 
 
 # -- recognising mistakes -----------------------------------------------------------
-
-def matches(got, want, dtype) -> bool:
-    """`got` equals `want` within the tolerances a correct result gets."""
-    want = np.asarray(want, dtype=np.float64)
-    rtol, atol = tolerances(dtype, float(np.max(np.abs(want))) if want.size else 0.0)
-    return np.shape(got) == want.shape and cmp.compare(got, want, rtol, atol) is None
 
 
 def variant_backward(X, y, params, onehot=True, mask="Z1 > 0") -> dict:
@@ -141,9 +131,9 @@ def expect_gradient_scaling(ctx, runs) -> None:
         expect_batch_scaling(ctx, runs, np.float64, biases=("db1", "db2"))
     except CheckFailed as failure:
         for found in failure.diagnoses:
-            where = where_it_entered("B" if found["id"] == "missing-1-over-B" else "1/B", found.get("tensors", ()))
-            if where and found["id"] in ("missing-1-over-B", "extra-1-over-B", "bias-averaged"):
-                found["evidence"] = f"{found.get('evidence', '')}. {where}"
+            where = where_it_entered("B" if found.id == "missing-1-over-B" else "1/B", found.extra.get("tensors", ()))
+            if where and found.id in ("missing-1-over-B", "extra-1-over-B", "bias-averaged"):
+                found.evidence = f"{found.evidence}. {where}"
                 break
         raise
 
@@ -198,7 +188,7 @@ def batch_mean(ctx):
         try:  # a wrong loss and wrong gradients are two findings: report both
             expect_gradient_scaling(ctx, grad_runs)
         except CheckFailed as also:
-            failure.diagnoses += [d for d in also.diagnoses if d["id"] not in ("wrong-shape", "non-finite")]
+            failure.diagnoses += [d for d in also.diagnoses if d.id not in ("wrong-shape", "non-finite")]
         raise failure
     expect_gradient_scaling(ctx, grad_runs)
     ctx.note("the loss and every gradient follow the batch mean at B = 6, 11 and with the batch duplicated")
@@ -220,7 +210,7 @@ def dead_unit(ctx):
     for j in dead:
         for name, value, scale in ((f"grads['W1'][:, {j}]", got["W1"][:, j], want["W1"]),
                                    (f"grads['b1'][{j}]", got["b1"][j], want["b1"])):
-            _, atol = tolerances(np.float64, float(np.abs(scale).max()))
+            _, atol = cmp.tolerances(np.float64, float(np.abs(scale).max()))
             if np.max(np.abs(value)) > atol:
                 leaking.append((j, name, float(np.max(np.abs(value)))))
     if not leaking:
@@ -393,7 +383,7 @@ def log_space_loss(ctx):
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", f"exact on ordinary logits; NaN once probs[0, y[0]] "
                                                           f"underflows to 0 ({np.dtype(dtype)}), as 0·log(0) gives")])
-        rtol, atol = tolerances(dtype, abs(want))
+        rtol, atol = cmp.tolerances(dtype, abs(want))
         kappa = cmp.log_prob_error(dtype, logit_scale(X, params))
         if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "
@@ -414,10 +404,10 @@ def repeatable(ctx):
     expect_repeatable(ctx, "mlp_forward", X, y, params)
     first = ctx.call("mlp_backward", cache)
     second = ctx.call("mlp_backward", cache)
-    if not _same(first, second):
+    if not same(first, second):
         # Is the change in the cache? A fresh one from mlp_forward must give the first answer again.
         _, fresh = learner_forward(ctx, X, y, params)
-        if _same(first, ctx.call("mlp_backward", fresh)):
+        if same(first, ctx.call("mlp_backward", fresh)):
             found = diagnosis("input-mutated", "a second mlp_backward from the same cache differs, while a fresh "
                                                "cache from mlp_forward gives the first answer again: mlp_backward "
                                                "changed the cache it was given",

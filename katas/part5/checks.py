@@ -11,12 +11,9 @@ or a verdict that only that mistake explains (gradients_match probes).
 """
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import (CheckFailed, check, expect_batch_scaling, expect_close, expect_finite_differences,
-                             expect_grads, type_name)
-from grader.sandbox.codec import AsTensor, TensorInfo
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, AsTensor, check, CheckFailed, diagnosis, expect_batch_scaling,
+                           expect_close, expect_finite_differences, expect_grads, matches, TensorInfo, type_name)
+
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -71,12 +68,6 @@ def double_softmax(X, y, params):
                   "X": dZ1 @ p["W1"].T}
 
 
-def _matches(got, want, dtype, scale: float | None = None) -> bool:
-    want = np.asarray(want, np.float64)
-    magnitude = float(np.abs(want).max()) if want.size else 0.0
-    return cmp.compare(got, want, *cmp.tolerances(dtype, max(magnitude, scale or 0.0))) is None
-
-
 def _norm_ratio(got: dict, want: dict) -> float:
     num = sum(float(np.sum(np.asarray(got[k], np.float64) ** 2)) for k in want)
     den = sum(float(np.sum(np.asarray(want[k], np.float64) ** 2)) for k in want)
@@ -88,10 +79,10 @@ def diagnose_double_softmax(ctx, runs, dtype) -> None:
     run that is wrong has all five gradients equal to those of cross-entropy on softmax(logits)."""
     ratios = []
     for X, y, params, got, want in runs:
-        if all(_matches(got[k], want[k], dtype) for k in GRAD_NAMES):
+        if all(matches(got[k], want[k], dtype) for k in GRAD_NAMES):
             continue
         _, doubled = double_softmax(X, y, params)
-        if not all(_matches(got[k], doubled[k], dtype) for k in GRAD_NAMES):
+        if not all(matches(got[k], doubled[k], dtype) for k in GRAD_NAMES):
             return
         ratios.append(_norm_ratio(got, want))
     if ratios:
@@ -106,12 +97,12 @@ def accumulated(before: dict, after: dict, want: dict, names, dtype=np.float64) 
     every tensor of `names` that is wrong."""
     wrong, carrying = [], []
     for name in names:
-        if _matches(after[name], want[name], dtype):
+        if matches(after[name], want[name], dtype):
             continue
         wrong.append(name)
         a, b = np.asarray(after[name], np.float64), np.asarray(before[name], np.float64)
         # The difference of two large results carries their rounding: scale by |after|.
-        if np.any(want[name]) and a.shape == b.shape and _matches(a - b, want[name], dtype, float(np.abs(a).max())):
+        if np.any(want[name]) and a.shape == b.shape and matches(a - b, want[name], dtype, float(np.abs(a).max())):
             carrying.append(name)
     return carrying if carrying and carrying == wrong else []
 
@@ -173,7 +164,7 @@ def learner_grads(ctx, X, y, params):
     try:
         grads = ctx.call("autograd_gradients", X, y, params)
     except CheckFailed as failure:
-        if any(d["id"] == "input-mutated" for d in failure.diagnoses):
+        if any(d.id == "input-mutated" for d in failure.diagnoses):
             failure.details.append(FROM_NUMPY_ADVICE)
         raise
     if isinstance(grads, dict):
@@ -295,12 +286,12 @@ def finite_differences(ctx):
     except CheckFailed as failure:
         want_loss, want = expected(ctx, X, y, params)
         # Only a plain disagreement (no cause named yet) with gradients that match the reference.
-        if not failure.diagnoses and all(_matches(grads[k], want[k], np.float64) for k in GRAD_NAMES):
+        if not failure.diagnoses and all(matches(grads[k], want[k], np.float64) for k in GRAD_NAMES):
             try:
                 got_loss = loss_at(point)
             except CheckFailed:
                 raise failure from None
-            if not _matches(got_loss, want_loss, np.float64):
+            if not matches(got_loss, want_loss, np.float64):
                 # Right gradients, wrong loss: the gradients were not taken of this loss.
                 failure.diagnoses.insert(0, diagnosis(
                     "forward-copies-differ", f"autograd_gradients matches the reference gradients, but "
@@ -321,7 +312,7 @@ def repeatable(ctx):
     carrying = accumulated(first, second, want, GRAD_NAMES)
     if carrying and carrying == accumulated(second, third, want, GRAD_NAMES):
         evidence = (f"{', '.join(map(label, carrying))}: the first call was right, the second returned 2× and the "
-                    "third 3× the gradient" if _matches(first[carrying[0]], want[carrying[0]], np.float64) else
+                    "third 3× the gradient" if matches(first[carrying[0]], want[carrying[0]], np.float64) else
                     f"{', '.join(map(label, carrying))}: each call returned the previous result plus the gradient")
         ctx.fail("the gradients add up across calls: each call returns the previous result plus the new gradient",
                  [evidence, ".grad accumulates across backward() calls until zeroed: build fresh leaf tensors "

@@ -25,17 +25,13 @@ Two questions are kept apart:
   quotient is exact in exact arithmetic (rounding error eps |f| / h).
 """
 import functools
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import _same, check, expect_array, expect_finite, expect_scalar, value_diagnoses
-from grader.sandbox.codec import AsFunction
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, AsFunction, check, diagnosis, expect_array, expect_finite,
+                           expect_scalar, load_helpers, same, value_diagnoses)
+
 
 EPS = float(np.finfo(np.float64).eps)
 # Largest error of the default-step gradient, relative to the exact gradient's largest
@@ -50,17 +46,7 @@ ANALYTIC_TOL = 1e-6
 # that is ignored, or a perturbed entry left in place is off by far more than rounding.
 STEPS = (1e-3, 4e-3)
 
-_FUNCTIONS = Path(__file__).resolve().with_name("functions.py")
-
-
-def _load_functions():
-    spec = importlib.util.spec_from_file_location("_kata_part6_functions", _FUNCTIONS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-F = _load_functions()
+F = load_helpers(__file__, "functions.py")
 
 
 @dataclass
@@ -76,7 +62,7 @@ class Problem:
     @property
     def send(self) -> AsFunction:
         """What the learner's numerical_gradient receives as f."""
-        return AsFunction(str(self.ctx.kata.folder / "functions.py"), self.name, self.args)
+        return AsFunction(self.f, self.name)
 
     @property
     def f(self):
@@ -320,7 +306,7 @@ def sin_problem(ctx, shape) -> Problem:
 
 
 def mlp_problem(ctx) -> Problem:
-    # The binary grid of grader/cases.py keeps every pre-activation at least 2**-10 from
+    # The binary grid of grader.checks.cases keeps every pre-activation at least 2**-10 from
     # the ReLU kink, and |X| <= 2: a step below ~5e-4 in W1 never crosses it.
     X, y, params = cases.mlp_inputs(ctx.rng, 7, 5, 6, 4, np.float64)
     return Problem(ctx, "mlp_loss_w1", (X, y, params["b1"], params["W2"], params["b2"]), params["W1"],
@@ -520,7 +506,7 @@ def repeatable(ctx):
     r1 = ctx.call("relative_error", a, b)
     r2 = ctx.call("relative_error", a, b)
     for fn, one, two in (("numerical_gradient", first, second), ("relative_error", r1, r2)):
-        if not _same(one, two):
+        if not same(one, two):
             ctx.fail(f"calling {fn} twice with the same inputs gave different results",
                      ["the function keeps state between calls (a global, a default argument, or a buffer it "
                       "reuses); each call should depend only on its arguments"],

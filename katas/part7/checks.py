@@ -19,12 +19,10 @@ while the learner's own gradients are right.
 """
 import numpy as np
 
-from grader import cases
-from grader import compare as cmp
-from grader.checklib import (CheckFailed, _same, check, expect_array, expect_batch_scaling,
-                             expect_close, expect_finite, expect_finite_differences, expect_grads, expect_scalar,
-                             expect_tuple, type_name)
-from grader.diagnoses import diagnosis
+from grader.checks import (cases, cmp, check, CheckFailed, diagnosis, expect_array, expect_batch_scaling,
+                           expect_close, expect_finite, expect_finite_differences, expect_grads,
+                           expect_scalar, expect_tuple, matches, same, type_name)
+
 
 # (B, widths): widths = (n0, n1, ..., nL) for L Linear layers. Every size distinct and
 # none equal to 1, so a transposed or miswired product fails on shape.
@@ -206,13 +204,6 @@ def simulate(X, y, params, order="reverse", share_x=False, share_mask=False, mas
     return loss, grads
 
 
-def matches(got, want, dtype) -> bool:
-    """`got` equals `want` within the tolerances a correct result gets."""
-    want = np.asarray(want, dtype=np.float64)
-    rtol, atol = cmp.tolerances(dtype, float(np.max(np.abs(want))) if want.size else 0.0)
-    return np.shape(got) == want.shape and cmp.compare(got, want, rtol, atol) is None
-
-
 def all_match(loss, grads, want_loss, want, dtype) -> bool:
     return matches(loss, want_loss, dtype) and all(matches(grads[n], want[n], dtype) for n in want)
 
@@ -334,11 +325,11 @@ def expect_gradient_scaling(ctx, runs, L) -> None:
         expect_batch_scaling(ctx, runs, np.float64, biases=biases)
     except CheckFailed as failure:
         for found in failure.diagnoses:
-            if found["id"] in ("missing-1-over-B", "extra-1-over-B", "bias-averaged"):
-                where = where_it_entered("B" if found["id"] == "missing-1-over-B" else "1/B",
-                                         found.get("tensors", ()), L)
+            if found.id in ("missing-1-over-B", "extra-1-over-B", "bias-averaged"):
+                where = where_it_entered("B" if found.id == "missing-1-over-B" else "1/B",
+                                         found.extra.get("tensors", ()), L)
                 if where:
-                    found["evidence"] = f"{found.get('evidence', '')}. {where}"
+                    found.evidence = f"{found.evidence}. {where}"
                 break
         raise
 
@@ -368,7 +359,7 @@ def batch_mean(ctx):
         try:  # a wrong loss and wrong gradients are two findings: report both
             expect_gradient_scaling(ctx, grad_runs, L)
         except CheckFailed as also:
-            failure.diagnoses += [d for d in also.diagnoses if d["id"] not in ("wrong-shape", "non-finite")]
+            failure.diagnoses += [d for d in also.diagnoses if d.id not in ("wrong-shape", "non-finite")]
         raise failure
     expect_gradient_scaling(ctx, grad_runs, L)
     ctx.note("the loss and every gradient follow the batch mean at B = 6, 11 and with the batch duplicated")
@@ -469,7 +460,7 @@ def repeatable(ctx):
     for fn, args in (("mlp_gradients", (X, y, params)), ("train_mlp", (X, y, params, STEPS, LR))):
         first = ctx.call(fn, *args)
         second = ctx.call(fn, *args)
-        if not _same(first, second):
+        if not same(first, second):
             ctx.fail(f"calling {fn} twice with the same inputs gave different results",
                      ["state survives between calls: a network or a gradient buffer kept at module level or on a "
                       "class; build the layers afresh inside each call"],

@@ -20,11 +20,9 @@ import re
 
 import numpy as np
 
-from grader import compare as cmp
-from grader.checklib import check, expect_tuple, type_name
-from grader.sandbox.codec import AsTensor, TensorInfo
-from grader.diagnoses import diagnosis
-from grader.sandbox.faults import LearnerFault
+from grader.checks import (cmp, AsTensor, check, diagnosis, expect_tuple, LearnerFault, matches, TensorInfo,
+                           type_name)
+
 
 # Sizes of the hidden inputs: distinct, none equal to 1. (n, d, times) per call.
 ACCUMULATION_RUNS = ((6, 4, 3), (5, 3, 2))
@@ -57,11 +55,6 @@ def vector(rng):
 
 def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def matches(got, want) -> bool:
-    want = np.asarray(want, np.float64)
-    return cmp.compare(got, want, *cmp.tolerances(np.float64, float(np.abs(want).max()))) is None
 
 
 def multiple(got, g) -> str | None:

@@ -1,0 +1,192 @@
+"""What a check is, and what it sees: `@check`, `CheckContext`, `CheckFailed`.
+
+A check is a function decorated with `@check(...)` that receives a `CheckContext`.
+It calls the learner's functions through `ctx.call(...)` (which runs them in the
+sandbox and catches in-place modification of any argument), validates what came
+back with the `expect_*` helpers, and either returns (pass, or warn if it called
+`ctx.warn`) or stops with `ctx.fail(...)`.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import zlib
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from grader.curriculum import loading
+from grader.model.diagnoses import Diagnosis, diagnosis
+from grader.sandbox.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    hint: int | None
+    run: Callable
+
+
+def check(name: str, title: str, hint: int | None = None):
+    """Declare a check: `name` is its stable id, `title` says what it verifies."""
+    def wrap(func):
+        return Check(name, title, hint, func)
+    return wrap
+
+
+class CheckFailed(Exception):
+    def __init__(self, message: str, details: list[str] | None = None, diagnoses: list[Diagnosis] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.diagnoses = diagnoses or []
+
+
+def type_name(value) -> str:
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, TensorInfo):
+        return "torch.Tensor"
+    if isinstance(value, np.ndarray):
+        return "np.ndarray"
+    return type(value).__name__
+
+
+def describe_value(value) -> str:
+    """Shape-and-dtype summary, e.g. 'float32[7, 3]', never the numbers themselves."""
+    if isinstance(value, AsTensor):
+        return "tensor " + describe_value(value.value)
+    if isinstance(value, AsFunction):
+        return value.name
+    if isinstance(value, TensorInfo):
+        return f"tensor {value.dtype}{list(value.shape)}"
+    if isinstance(value, np.ndarray):
+        return f"{value.dtype}{list(value.shape)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {describe_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Ref):
+        return "cache"
+    if isinstance(value, (list, tuple)) and len(value) <= 6:
+        inner = ", ".join(describe_value(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return type_name(value)
+
+
+def _first_difference(before, after) -> str | None:
+    """Where `after` differs from `before` (both plain data), or None if equal."""
+    if isinstance(before, AsTensor):
+        before = before.value
+    if isinstance(after, TensorInfo):
+        after = after.value
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return "replaced"
+        changed = ~((before == after) | (np.isnan(before) & np.isnan(after)) if before.dtype.kind in "fc"
+                    else (before == after))
+        if changed.any():
+            idx = np.argwhere(changed)[0]
+            return "entry [" + ", ".join(str(int(i)) for i in idx) + "] changed"
+        return None
+    if isinstance(before, dict):
+        for key, value in before.items():
+            if not isinstance(after, dict) or key not in after:
+                return f"key {key!r} removed"
+            where = _first_difference(value, after[key])
+            if where:
+                return f"[{key!r}] {where}"
+        return None
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _parameter_names(path: str) -> dict[str, list[str]]:
+    """Parameter names of each function in a reference file, read without importing it
+    (importing part5's reference would load torch into the grader's process)."""
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())
+    except (OSError, SyntaxError):
+        return {}
+    return {node.name: [a.arg for a in node.args.args] for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+class CheckContext:
+    """What one check sees: the learner's functions, its seeded RNG, and the reference."""
+
+    def __init__(self, process, kata, check_: Check, seed: int):
+        self._process = process
+        self.kata = kata
+        self.check = check_
+        self.seed = seed
+        self.rng = np.random.default_rng([seed, zlib.crc32(check_.name.encode())])
+        self.warnings: list[tuple[str, list[str], list[Diagnosis]]] = []
+        self.notes: list[str] = []
+        self.findings: list[Diagnosis] = []  # diagnoses recognised so far; attached to the failure
+        self.last_call: str | None = None
+        self.calls: dict[str, int] = {}  # how many times each learner function was called
+
+    # -- the reference (trusted, runs here) --------------------------------
+    @property
+    def ref(self):
+        return loading.reference(self.kata)
+
+    def reference_file(self, filename: str):
+        """Another reference module of the same kata source, e.g. part4's for part5."""
+        return loading.reference_module(self.kata, filename)
+
+    def arg_names(self, fn: str) -> list[str]:
+        return _parameter_names(str(self.kata.reference_path)).get(fn, [])
+
+    # -- calling the learner -------------------------------------------------
+    def call(self, fn: str, *args, keep: bool = False):
+        """Call the learner's `fn(*args)` in the sandbox; fail if it modified an argument."""
+        names = self.arg_names(fn)
+        shown = ", ".join(f"{names[i] if i < len(names) else f'arg{i}'}={describe_value(a)}"
+                          for i, a in enumerate(args))
+        self.last_call = f"{fn}({shown})"
+        self.calls[fn] = self.calls.get(fn, 0) + 1
+        result = self._process.call(fn, *args, keep=keep)
+        for i, (before, after) in enumerate(zip(args, result.args_after)):
+            where = _first_difference(before, after)
+            if where:
+                name = names[i] if i < len(names) else f"argument {i + 1}"
+                advice = (f"copy before changing it ({name} = {name}.copy()), or use out-of-place ops"
+                          if isinstance(before, np.ndarray) else
+                          "copy each array before changing it (a dict copy is shallow: the arrays are shared), "
+                          "or use out-of-place ops")
+                nth = self.calls[fn]
+                self.fail(f"{fn} modified its input {name} in place ({where})",
+                          [advice + "; the caller still needs the original"],
+                          diagnoses=[diagnosis("input-mutated", f"{fn} changed its argument {name} "
+                                                                f"on call {nth} of this check ({where})",
+                                               function=fn, argument=name, call_number=nth)])
+        return (result.value, result.handle) if keep else result.value
+
+    # -- outcomes ---------------------------------------------------------------
+    def fail(self, message: str, details: list[str] | None = None, diagnoses: list[Diagnosis] | None = None):
+        raise CheckFailed(message, details, list(diagnoses or []) + self.findings)
+
+    def warn(self, message: str, details: list[str] | None = None, diagnoses: list[Diagnosis] | None = None) -> None:
+        self.warnings.append((message, details or [], list(diagnoses or [])))
+
+    def diagnose(self, id: str | Diagnosis, evidence: str = "", **extra) -> None:
+        """Record a recognised mistake (an id with its evidence, or a finding already
+        made with `diagnosis(...)`); the next failure in this check carries it."""
+        self.findings.append(id if isinstance(id, Diagnosis) else diagnosis(id, evidence, **extra))
+
+    @contextlib.contextmanager
+    def explains_failure(self, id: str, evidence: str = ""):
+        """Any failure inside the block is put down to diagnosis `id`: for probes whose
+        only way to fail is that mistake (e.g. NaN after shifting every logit by 1000)."""
+        try:
+            yield
+        except CheckFailed as failure:
+            failure.diagnoses.insert(0, diagnosis(id, evidence))
+            raise
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
