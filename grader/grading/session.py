@@ -58,6 +58,7 @@ class GradingSession:
     record: bool = True                  # fold grades into the workspace's progress record
     warn: Callable[[str], None] = field(default=lambda message: None)
     label: str | None = None             # how reports name the source (default: its path)
+    warm: bool | None = None             # fork from warm sandboxes (None: the engine's default)
 
     @property
     def reference(self) -> bool:
@@ -67,7 +68,7 @@ class GradingSession:
         from grader.grading.engine import grade_kata
 
         folder = kata.solutions_dir if self.reference else self.source
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb)
+        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, warm=self.warm)
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None) -> GradeReport:
         """Grade `katas` with one seed (`before(kata)` is called as each starts)."""

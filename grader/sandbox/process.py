@@ -36,6 +36,7 @@ from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_T
 from grader.sandbox.proctree import (children, kill_all, kill_tree, memory_bytes, process_state,
                                      processes_of_uid, subtree)
 from grader.sandbox.shm import Arena
+from grader.sandbox.warm import WarmChild
 from grader.sandbox.snapshot import MaterializedSnapshot, Snapshot, take_snapshot
 
 _MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory", "memoryerror", "bad_alloc")
@@ -125,7 +126,7 @@ class LearnerProcess:
     def __init__(self, kata_id: str, module_file: Path, workspace: Path, framework: str,
                  timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = DEFAULT_MEMORY_MB, *,
                  snapshot: Snapshot | None = None, limits: Limits | None = None,
-                 isolation: Isolation | None = None, python: str | None = None, answers=()):
+                 isolation: Isolation | None = None, python: str | None = None, answers=(), zygote=None):
         self.kata_id = kata_id
         self.module_file = Path(module_file)
         self.framework = framework
@@ -134,6 +135,10 @@ class LearnerProcess:
         self.isolation = isolation or current_isolation()
         self.python = python or view.interpreter()
         self.answers = tuple(str(a) for a in answers)   # folders the learner must not see (katas, references)
+        self.zygote = zygote                            # a warm zygote to fork from (warm.py), or None: cold
+        self._job: str | None = None
+        self._baseline = 0
+        self._oom_before = 0
         self.faults = Faults(self.module_file.name, self.limits)
         self.budget = float(self.limits.timeout_s)      # learner time left, in seconds
         self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
@@ -239,7 +244,8 @@ class LearnerProcess:
 
     def _start(self) -> None:
         self._private = tempfile.mkdtemp(prefix="kata-run-")
-        self._materialized = self.snapshot.materialize()
+        if self.zygote is None:  # a warm sandbox gets the snapshot through its zygote's spool
+            self._materialized = self.snapshot.materialize()
         if self.isolation.root and self.isolation.level in (NAMESPACES, UID_DROP):
             self.uid = fresh_uid()
         self._fault_fd = os.open(os.path.join(self._private, "faults.log"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
@@ -253,14 +259,11 @@ class LearnerProcess:
                   "uid": self.uid if self.isolation.level == NAMESPACES else None,
                   "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None,
                   "max_file_bytes": self.limits.max_file_bytes}
-        command, env, extra = self._command(config)
-        passed += extra.pop("pass_fds", [])
-        for fd in passed:
-            os.set_inheritable(fd, True)
         try:
-            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                            stderr=subprocess.STDOUT, pass_fds=passed, env=env,
-                                            start_new_session=True, cwd=extra.pop("cwd", self._private), **extra)
+            if self.zygote is not None:
+                self._spawn_warm(config, to_child_r, from_child_w)
+            else:
+                self._spawn_cold(config, passed)
         except BaseException:
             os.close(to_child_w)
             os.close(from_child_r)
@@ -274,7 +277,7 @@ class LearnerProcess:
             if self._arena is not None:
                 os.set_inheritable(self._arena.fd, False)
             os.set_inheritable(self._fault_fd, False)
-        if self.isolation.level != PROCESS:
+        if self.isolation.level != PROCESS and self.zygote is None:
             self._joiner = threading.Thread(target=self._enter_cgroup, name="kata-cgroup", daemon=True)
             self._joiner.start()
         os.set_blocking(to_child_w, False)  # writes get a deadline too (see _write_all)
@@ -294,9 +297,50 @@ class LearnerProcess:
         self.harness_pid = self._find_harness()
         self._start_watch()
 
+    def _spawn_cold(self, config: dict, passed: list[int]) -> None:
+        """A sandbox of its own: bubblewrap (or a plain process) started for this kata."""
+        command, env, extra = self._command(config)
+        passed += extra.pop("pass_fds", [])
+        for fd in passed:
+            os.set_inheritable(fd, True)
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, pass_fds=passed, env=env,
+                                        start_new_session=True, cwd=extra.pop("cwd", self._private), **extra)
+
+    def _spawn_warm(self, config: dict, to_child_r: int, from_child_w: int) -> None:
+        """A fork of a warm zygote, in namespaces of its own (see zygote.py)."""
+        zygote = self.zygote
+        self._job = zygote.write_job(self.snapshot.files)
+        namespaces = self.isolation.level == NAMESPACES
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe()
+        home = os.path.join(self._private, "home")
+        if not namespaces:  # a dropped uid without a mount namespace: its home is a private folder
+            os.mkdir(home, 0o700)
+            os.chown(home, self.uid, self.uid)
+            os.chmod(self._private, 0o711)
+            protect_answers(tuple(view.answer_folders(self.answers)))
+        workspace = view.WORKSPACE if namespaces else os.path.join(zygote.spool, self._job)
+        env = {"HOME": view.TMP, "TMPDIR": view.TMP} if namespaces else {"HOME": home, "TMPDIR": home}
+        config = {**config, "uid": self.uid, "job": self._job, "workspace": workspace, "site": [],
+                  "tmpfs_bytes": self.limits.tmpfs_mb * 1024 * 1024, "env": env, "home": home}
+        fds = {"in": to_child_r, "out": from_child_w, "faults": self._fault_fd, "stdout": out_w, "status": status_w}
+        if self._arena is not None:
+            fds["shm"] = self._arena.fd
+        self._baseline = zygote.prepare_budget()
+        try:
+            pid = zygote.spawn(config, fds)
+        finally:
+            os.close(out_w)
+            os.close(status_w)
+        self.process = WarmChild(pid, os.fdopen(out_r, "rb", buffering=0), status_r)
+
     def _find_harness(self) -> int:
         """The harness's pid as the grader sees it: under bubblewrap, the child of the
         sandbox's init (bwrap -> init -> harness); otherwise the process itself."""
+        if self.zygote is not None:  # the kata's init is the process handed back: the harness is below it
+            below = children(self.process.pid)
+            return below[0] if below else self.process.pid
         if self.isolation.level != NAMESPACES:
             return self.process.pid
         init = children(self.process.pid)
@@ -310,6 +354,8 @@ class LearnerProcess:
             return []
         if self.isolation.level == UID_DROP:
             return processes_of_uid(self.uid)
+        if self.zygote is not None:
+            return [p for p in subtree(self.process.pid) if p != self.process.pid]
         if self.isolation.level == NAMESPACES:
             # Orphans are adopted by the sandbox's init, so below it is everything.
             return [p for init in children(self.process.pid) for p in subtree(init) if p != init]
@@ -346,8 +392,10 @@ class LearnerProcess:
             inside = set(self._cgroup.pids())
             if not self._cgroup.add([p for p in subtree(self.process.pid) if p not in inside]):
                 raise self.faults.internal("the sandbox did not start", "it could not be put in its cgroup")
-        if self._cgroup is not None:
-            usage = lambda pids: self._cgroup.usage()  # noqa: E731 - every page the tree touched
+        group = self._budget_cgroup()
+        if group is not None:
+            self._oom_before = group.oom_killed_count()
+            usage = lambda pids: group.usage()  # noqa: E731 - every page the tree touched
         elif self.isolation.level == UID_DROP:
             usage = lambda pids: (sum(memory_bytes(p) for p in pids) + held_memfds(pids)  # noqa: E731
                                   + files_of_uid(self.uid))
@@ -357,6 +405,12 @@ class LearnerProcess:
                                 self.limits.watch_interval_s, usage)
         self._watch.arm(self._watch.measure()[0])   # before any learner code: the harness's own memory
         self._watch.start()
+
+    def _budget_cgroup(self):
+        """The cgroup that holds this kata: its own, or its zygote's (one kata at a time)."""
+        if self._cgroup is not None:
+            return self._cgroup
+        return self.zygote.cgroup if self.zygote is not None else None
 
     def close(self) -> None:
         if self._joiner is not None:
@@ -392,6 +446,9 @@ class LearnerProcess:
         if self._materialized is not None:
             self._materialized.close()
             self._materialized = None
+        if self._job is not None:
+            self.zygote.drop_job(self._job)
+            self._job = None
         if self._private is not None:
             import shutil
 
@@ -403,7 +460,9 @@ class LearnerProcess:
         """Kill every learner process now (the watch calls this from its thread)."""
         if self._cgroup is not None:
             self._cgroup.kill()
-        if self.isolation.level == NAMESPACES:
+        if self.zygote is not None and self.isolation.level == NAMESPACES:
+            self.process.kill()   # the kata's init: its PID namespace goes with it
+        elif self.isolation.level == NAMESPACES:
             # Killing the sandbox's init takes its whole PID namespace with it.
             for pid in children(self.process.pid):
                 try:
@@ -425,8 +484,15 @@ class LearnerProcess:
         if self.isolation.level == PROCESS:
             kill_tree(self.process, self.token)
             return
+        # The namespace's init finishes dying only once every process in it is gone: wait
+        # for that before letting go of the sandbox (its fds close earlier than that).
+        inits = [self.process.pid] if self.zygote is not None else children(self.process.pid)
         self._kill_learner()
         kill_all(lambda: [p for p in subtree(self.process.pid) if p != self.process.pid])
+        if self.isolation.level == NAMESPACES:
+            until = time.monotonic() + 5.0
+            while time.monotonic() < until and any(process_state(p) not in "ZX?" for p in inits):
+                time.sleep(0.002)
         try:
             self.process.kill()
         except OSError:
@@ -645,7 +711,7 @@ class LearnerProcess:
         code = self.process.returncode
         if code is not None and code < 0:
             return None, -code
-        if self.isolation.level == NAMESPACES and code is not None and 128 < code <= 128 + 64:
+        if self.zygote is None and self.isolation.level == NAMESPACES and code is not None and 128 < code <= 128 + 64:
             return None, code - 128
         return code, None
 
@@ -660,7 +726,8 @@ class LearnerProcess:
         self._kill()  # its background processes, if any
         if self._watch is not None and self._watch.exceeded:
             return self.faults.over_budget(function, *self._watch.exceeded)
-        if self._cgroup is not None and self._cgroup.oom_killed():
+        group = self._budget_cgroup()
+        if group is not None and group.oom_killed_count() > self._oom_before:
             return self.faults.over_budget(function, "memory", f"more than {self.limits.memory_mb} MiB together")
         code, signum = self._exit_status()
         memory = self._memory_fault or self.output.mentions_memory()
