@@ -10,6 +10,14 @@ from grader.curriculum.catalog import Catalog
 from grader.workspace.files import init_workspace
 
 
+def pytest_configure(config):
+    """The suite grades hundreds of files: each forks from a warm sandbox (tests that need a
+    cold one ask for it). The isolation tests run every attack on both paths."""
+    from grader.grading.engine import use_warm_sandboxes
+
+    use_warm_sandboxes()
+
+
 @pytest.fixture(autouse=True)
 def _no_outside_packs(monkeypatch):
     """A developer's own KATA_PATH or KATA_WORKSPACE must not leak into the tests."""
