@@ -722,12 +722,16 @@ tell("MEM", parent=attempt(lambda: peek(os.getppid())), grader=attempt(lambda: p
 """ + GOOD
 
 
-def test_learner_code_cannot_open_the_graders_memory(grade, protection):
+def test_learner_code_cannot_open_the_graders_memory(grade, protection, request):
     result = grade(fill(READ_MEMORY, grader=os.getpid()))
     outcome = told(result, "MEM")
     if not protection:
         assert outcome == {"parent": "opened", "grader": "opened"}
         return
+    if not current_isolation().root and request.node.callspec.params["grade"] == "cold":
+        # In a user namespace the harness's parent is bubblewrap's own init, inside the
+        # sandbox with the harness's uid: nothing of the grader is in it.
+        outcome.pop("parent")
     assert "opened" not in outcome.values(), outcome
 
 

@@ -61,12 +61,12 @@ def look():
 """
 
 
-def run(zygote, folder: Path, source: str) -> str:
+def run(zygote, folder: Path, source: str, **kw) -> str:
     module = folder / "m.py"
     folder.mkdir()
     module.write_text(textwrap.dedent(source))
     with LearnerProcess("part2", module, folder, "numpy", timeout=10, zygote=zygote,
-                        answers=known_kata_folders()) as process:
+                        answers=known_kata_folders(), **kw) as process:
         process.load()
         return process.call("look").value
 
@@ -140,3 +140,64 @@ def test_functions_the_grader_hands_over_work_warm(tmp_path):
                             answers=known_kata_folders()) as process:
             process.load()
             assert process.call("look", AsFunction(lambda x: float(np.sum(x * x)), "f"), np.ones(3)).value == 3.0
+
+
+def test_a_warm_sandbox_that_cannot_start_a_kata_hands_it_to_a_cold_one(tmp_path, monkeypatch):
+    # The kata's first process fails to bind a snapshot that is not there: a grader-side
+    # failure before any learner code, so the grade must come out as a cold one would.
+    from grader.sandbox.warm import WarmPool, Zygote
+    import grader.grading.engine as engine
+
+    spawn = Zygote.spawn
+    monkeypatch.setattr(Zygote, "spawn", lambda self, config, fds: spawn(self, {**config, "job": "gone"}, fds))
+    fresh = WarmPool()
+    monkeypatch.setattr(engine, "pool", lambda: fresh)
+    kata = CATALOG.get("part2")
+    mistake = kata.folder / "mistakes" / "divides_by_b.py"
+    first = grade_file(kata, mistake, seed=5, warm=True)
+    assert fresh._broken, "the failing zygote was not retired"
+    second = grade_file(kata, mistake, seed=5, warm=True)   # straight to cold now
+    cold = grade_file(kata, mistake, seed=5, warm=False)
+    fresh.close()
+    for result in (first, second):
+        assert result.fatal is None
+        assert [(c.name, c.status) for c in result.checks] == [(c.name, c.status) for c in cold.checks]
+
+
+def test_the_oom_killer_takes_the_kata_before_the_zygote(tmp_path):
+    with pool().checkout("numpy", current_isolation(), Limits(), view.interpreter(),
+                         tuple(known_kata_folders())) as z:
+        mine = run(z, tmp_path / "score", """
+            def look():
+                return open("/proc/self/oom_score_adj").read().strip()
+            """)
+        zygote = open(f"/proc/{z.pid}/oom_score_adj").read().strip()
+    assert int(mine) == 1000 and int(zygote) < 1000
+
+
+SYSTEM_PYTHON = "/usr/bin/python3.11"
+
+
+def test_warm_katas_with_a_uid_drop_each_get_a_uid_and_leave_nothing(tmp_path):
+    import os
+
+    from grader.sandbox import isolation as iso
+    from grader.sandbox.warm import Zygote
+
+    if not (os.geteuid() == 0 and os.path.exists(SYSTEM_PYTHON) and iso.readable_by_others(Path(SYSTEM_PYTHON))):
+        pytest.skip("the uid drop needs a root grader and an interpreter other users can run")
+    isolation, mark = iso.detect("uid-drop"), marker()
+    # The level takes "other" permissions from the answer folders: put them back afterwards.
+    modes = {p: os.stat(p).st_mode & 0o7777 for p in view.answer_folders(known_kata_folders()) if os.path.isdir(p)}
+    zygote = Zygote("numpy", isolation, Limits(), SYSTEM_PYTHON, tuple(known_kata_folders()))
+    try:
+        run(zygote, tmp_path / "a", LEAVER.replace("<<mark>>", mark), isolation=isolation, python=SYSTEM_PYTHON)
+        assert not leftovers(mark), "the first kata's background process outlived it"
+        seen = json.loads(run(zygote, tmp_path / "b", LOOKER, isolation=isolation, python=SYSTEM_PYTHON))
+    finally:
+        kill_leftovers(mark)
+        zygote.close()
+        iso.protect_answers.cache_clear()
+        for path, mode in modes.items():
+            os.chmod(path, mode)
+    assert not any(seen[k] for k in ("module", "numpy_patched", "env", "thread")), seen

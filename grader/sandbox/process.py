@@ -36,7 +36,7 @@ from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_T
 from grader.sandbox.proctree import (children, kill_all, kill_tree, memory_bytes, process_state,
                                      processes_of_uid, subtree)
 from grader.sandbox.shm import Arena
-from grader.sandbox.warm import WarmChild
+from grader.sandbox.warm import WarmChild, ZygoteError
 from grader.sandbox.snapshot import MaterializedSnapshot, Snapshot, take_snapshot
 
 _MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory", "memoryerror", "bad_alloc")
@@ -178,6 +178,8 @@ class LearnerProcess:
             error = self.snapshot.error
             self._start_fault = LearnerFault(error.kind, error.message, error.details, fatal=True)
             return
+        if self.zygote is not None and self._start_warm():
+            return
         try:
             self._start()
         except LearnerFault as fault:
@@ -196,6 +198,23 @@ class LearnerProcess:
             self._start_fault = self.faults.internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")
         if self._start_fault is not None and self.process is not None:
             self._kill()
+
+    def _start_warm(self) -> bool:
+        """Fork from the zygote. If that fails, no learner code has run, so the failure is
+        the warm sandbox's: it is retired, and the kata starts cold, as safely."""
+        try:
+            self._start()
+            return True
+        except (ZygoteError, LearnerFault, OSError, subprocess.SubprocessError, ValueError) as exc:
+            why = str(getattr(self.process, "error", None) or exc)
+            zygote = self.zygote
+            self.close()
+            zygote.retire(why)
+            self.zygote = None
+            self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
+            self.budget = float(self.limits.timeout_s)
+            self.uid = None
+            return False
 
     def _command(self, config: dict) -> tuple[list[str], dict, dict]:
         """The command line, environment and extra Popen arguments for this isolation level."""

@@ -53,6 +53,7 @@ class WarmChild:
         self.stdout = stdout
         self._status_fd = status_fd
         self.returncode: int | None = None
+        self.error: str | None = None
 
     def _collect(self, timeout: float) -> bool:
         if self.returncode is not None:
@@ -70,9 +71,11 @@ class WarmChild:
                 break
             data += chunk
         try:
-            status = json.loads(data or b"{}").get("status")
+            report = json.loads(data or b"{}")
         except ValueError:
-            status = None
+            report = {}
+        status = report.get("status")
+        self.error = report.get("error")   # the kata's init could not set its sandbox up
         if status is None:
             self.returncode = -signal.SIGKILL   # killed before it could say (by us, or the budget)
         elif os.WIFSIGNALED(status):
@@ -129,6 +132,7 @@ class Zygote:
         self.process: subprocess.Popen | None = None
         self.pid: int | None = None   # the zygote itself, as the host sees it
         self.kata_pid: int | None = None   # the kata being graded (its init), if any
+        self.retired: str | None = None     # why it was retired, if it was
         try:
             self._start(python, answers)
         except BaseException:
@@ -212,7 +216,13 @@ class Zygote:
         return data
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return not self.retired and self.process is not None and self.process.poll() is None
+
+    def retire(self, why: str) -> None:
+        """This zygote could not give a kata its sandbox: closed, and (through the pool)
+        not tried again in this process."""
+        self.retired = why or "it failed"
+        self.close()
 
     def prepare_budget(self) -> int:
         """Before a kata: its hard memory limit above what the zygote holds now; returns that baseline."""
@@ -282,11 +292,14 @@ class WarmPool:
         self._free: dict[tuple, list[Zygote]] = {}
         self._lock = threading.Lock()
         self._all: list[Zygote] = []
+        self._broken: dict[tuple, str] = {}   # keys whose zygotes failed: graded cold from then on
 
     @contextlib.contextmanager
     def checkout(self, framework: str, isolation: Isolation, limits: Limits, python: str, answers=()):
         key = (framework, isolation.level, isolation.bwrap, python, tuple(answers), limits.tmpfs_mb)
         with self._lock:
+            if key in self._broken:
+                raise ZygoteError(f"warm sandboxes failed here before: {self._broken[key]}")
             free = self._free.setdefault(key, [])
             zygote = None
             while free and zygote is None:
@@ -296,7 +309,12 @@ class WarmPool:
                 else:
                     candidate.close()
         if zygote is None:
-            zygote = Zygote(framework, isolation, limits, python, answers)
+            try:
+                zygote = Zygote(framework, isolation, limits, python, answers)
+            except ZygoteError as exc:
+                with self._lock:
+                    self._broken[key] = str(exc)
+                raise
             with self._lock:
                 self._all.append(zygote)
         zygote.limits = limits
@@ -307,6 +325,8 @@ class WarmPool:
                 if zygote.alive():
                     self._free.setdefault(key, []).append(zygote)
                 else:
+                    if zygote.retired:
+                        self._broken[key] = zygote.retired
                     zygote.close()
 
     def close(self) -> None:

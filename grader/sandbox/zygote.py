@@ -34,7 +34,8 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
-PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 36, 24
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 0x400, 0x800, 0x200000
+PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP, PR_SET_DUMPABLE = 36, 24, 4
 MAX_FDS = 8
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -68,14 +69,27 @@ def drop_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
+def _remount_read_only(target: str, extra: int = 0) -> None:
+    """Remount `target` read-only, keeping the flags it has: in a user namespace, a mount
+    made by a more privileged namespace has its flags locked, and dropping one fails."""
+    have = os.statvfs(target).f_flag
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY | extra
+    for statvfs_flag, mount_flag in ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV),
+                                     (os.ST_NOEXEC, MS_NOEXEC), (os.ST_NOATIME, MS_NOATIME),
+                                     (os.ST_NODIRATIME, MS_NODIRATIME), (os.ST_RELATIME, MS_RELATIME)):
+        if have & statvfs_flag:
+            flags |= mount_flag
+    _mount(None, target, None, flags)
+
+
 def _private_view(job: str, tmpfs_bytes: int) -> None:
     """In the fork's new mount namespace: its own /proc, /tmp, /dev/shm and workspace."""
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmpfs_bytes},mode=1777")
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=1048576,mode=1777")
-    _mount(None, "/dev", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+    _remount_read_only("/dev", MS_NOSUID)
     _mount(f"/kata/spool/{job}", "/workspace", None, MS_BIND)
-    _mount(None, "/workspace", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _remount_read_only("/workspace", MS_NOSUID | MS_NODEV)
     _mount("tmpfs", "/kata/spool", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4096,mode=0755")
     name = b"kata"
     _libc.sethostname(name, len(name))
@@ -95,6 +109,9 @@ def _kata_init(config: dict, fds: dict, namespaces: bool) -> None:
             if fd != status_fd:
                 os.close(fd)
         if namespaces and config.get("uid") is None:
+            # A user namespace: the harness shares this uid, so only non-dumpable keeps it
+            # out of this process's memory (it holds the status pipe).
+            _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
             drop_capabilities()
         while True:
             pid, status = os.wait()
@@ -137,6 +154,10 @@ def spawn(request: dict, received: list[int], namespaces: bool, control_fd: int)
         try:
             os.close(control_fd)   # the zygote's socket never reaches a kata
             os.close(read_end)
+            # A kata that fills its budget is what the OOM killer takes first, not the zygote
+            # (raising the score needs no privilege; a kata that lowers it again risks only its own grade).
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
             if namespaces:
                 _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
                        "unshare")
