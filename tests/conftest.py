@@ -4,10 +4,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
+from grader.threads import use_one_blas_thread
 
-from grader.curriculum.catalog import Catalog
-from grader.workspace.files import init_workspace
+use_one_blas_thread()   # as `kata` does, before anything imports NumPy
+
+import pytest  # noqa: E402
+
+from grader.curriculum.catalog import Catalog  # noqa: E402
+from grader.workspace.files import init_workspace  # noqa: E402
 
 
 def pytest_configure(config):

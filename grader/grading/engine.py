@@ -119,6 +119,7 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
 # single `kata grade`, where starting a zygote costs what a cold start does; on where grading
 # repeats (a class, `kata validate`, `kata watch`, the test suite).
 WARM = {"default": False}
+WARM_ENV_VAR = "KATA_WARM"   # KATA_WARM=0: every grade starts a sandbox of its own (the cold path)
 
 
 def use_warm_sandboxes(on: bool = True) -> None:
@@ -136,7 +137,7 @@ def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT
 def _sandbox_source(kata: Kata, limits: Limits, warm: bool):
     """A warm zygote for `kata`'s framework when asked for and possible, else None (cold)."""
     isolation = current_isolation()
-    if not warm or isolation.level not in WARM_LEVELS:
+    if not warm or isolation.level not in WARM_LEVELS or os.environ.get(WARM_ENV_VAR) == "0":
         yield None
         return
     from grader.sandbox.view import interpreter
@@ -205,7 +206,9 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
                     [f"the grader calls {', '.join(kata.functions)}; keep the names and signatures of the stub"]))
             else:
                 result.stubbed = stubbed_functions(snapshot.text(module_file.name), kata.functions)
+                checks_started = time.monotonic()
                 _run_checks(process, kata, seed, only, result)
+                result.checks_s = time.monotonic() - checks_started
     # After close(): the child is gone, so everything it printed has been read.
     result.output = process.output.text()
     result.output_truncated_bytes = process.output.dropped
