@@ -194,6 +194,13 @@ def test_warm_katas_with_a_uid_drop_each_get_a_uid_and_leave_nothing(tmp_path):
         run(zygote, tmp_path / "a", LEAVER.replace("<<mark>>", mark), isolation=isolation, python=SYSTEM_PYTHON)
         assert not leftovers(mark), "the first kata's background process outlived it"
         seen = json.loads(run(zygote, tmp_path / "b", LOOKER, isolation=isolation, python=SYSTEM_PYTHON))
+        # Its snapshot sits in the shared spool: readable by its own uid alone.
+        mine = json.loads(run(zygote, tmp_path / "c", """
+            import json, os, stat
+            def look():
+                st, folder = os.stat(__file__), os.stat(os.path.dirname(__file__))
+                return json.dumps([st.st_uid == os.getuid(), stat.S_IMODE(st.st_mode), stat.S_IMODE(folder.st_mode)])
+            """, isolation=isolation, python=SYSTEM_PYTHON))
     finally:
         kill_leftovers(mark)
         zygote.close()
@@ -201,3 +208,4 @@ def test_warm_katas_with_a_uid_drop_each_get_a_uid_and_leave_nothing(tmp_path):
         for path, mode in modes.items():
             os.chmod(path, mode)
     assert not any(seen[k] for k in ("module", "numpy_patched", "env", "thread")), seen
+    assert mine == [True, 0o600, 0o700], mine

@@ -260,8 +260,8 @@ class LearnerProcess:
     def _spawn_warm(self, config: dict, to_child_r: int, from_child_w: int) -> None:
         """A fork of a warm zygote, in namespaces of its own (see zygote.py)."""
         zygote = self.zygote
-        self._job = zygote.write_job(self.snapshot.files)
         namespaces = self.isolation.level == NAMESPACES
+        self._job = zygote.write_job(self.snapshot.files, owner=None if namespaces else self.uid)
         out_r, out_w = os.pipe()
         status_r, status_w = os.pipe()
         home = os.path.join(self._private, "home")

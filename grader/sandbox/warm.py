@@ -232,7 +232,9 @@ class Zygote:
         self.cgroup.set_memory_limit(baseline + self.limits.memory_bytes if self.limits.memory_bytes else None)
         return baseline
 
-    def write_job(self, files: dict[str, bytes]) -> str:
+    def write_job(self, files: dict[str, bytes], owner: int | None = None) -> str:
+        """A kata's snapshot in the spool. With a uid drop and no mount namespace the kata
+        reads it in place, so it belongs to the kata's `owner` uid alone."""
         job = uuid.uuid4().hex
         folder = os.path.join(self.spool, job)
         os.mkdir(folder, 0o755)
@@ -241,6 +243,12 @@ class Zygote:
             with open(path, "wb") as f:
                 f.write(data)
             os.chmod(path, 0o644)
+            if owner is not None:
+                os.chown(path, owner, owner)
+                os.chmod(path, 0o600)
+        if owner is not None:
+            os.chown(folder, owner, owner)
+            os.chmod(folder, 0o700)
         return job
 
     def drop_job(self, job: str) -> None:
