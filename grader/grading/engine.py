@@ -21,7 +21,7 @@ from grader.sandbox.faults import LearnerFault
 from grader.sandbox.isolation import PROCESS, current_isolation
 from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from grader.sandbox.process import LearnerProcess
-from grader.sandbox.snapshot import take_snapshot
+from grader.sandbox.snapshot import Snapshot, take_snapshot
 
 
 def stubbed_functions(source: str, names: list[str]) -> list[str]:
@@ -114,21 +114,28 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
 
 
 def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
-               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
-    """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
-    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only)
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
+               snapshot: Snapshot | None = None) -> KataResult:
+    """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder), or
+    `snapshot` when one is given (learner files read elsewhere, e.g. from a notebook)."""
+    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only, snapshot)
 
 
 def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
-               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
-    """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
+               snapshot: Snapshot | None = None) -> KataResult:
+    """Grade any file written against `kata`'s contract; its folder goes on sys.path.
+
+    With `snapshot` (whose `main` is `module_file`'s name), those in-memory files are
+    graded instead and the folder is never read."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source)
     module_file = Path(os.path.abspath(module_file))
     limits = Limits(timeout_s=float(timeout), memory_mb=memory_mb)
     # One snapshot, taken before anything runs: the sandbox, stub detection and
     # tracebacks all read it, never the live file.
-    snapshot = take_snapshot(module_file.parent, module_file.name, limits)
+    if snapshot is None:
+        snapshot = take_snapshot(module_file.parent, module_file.name, limits)
     if snapshot.error is not None:
         error = snapshot.error
         result.fatal = error.message

@@ -58,6 +58,9 @@ class GradingSession:
     record: bool = True                  # fold grades into the workspace's progress record
     warn: Callable[[str], None] = field(default=lambda message: None)
     label: str | None = None             # how reports name the source (default: its path)
+    # Learner files read from somewhere other than `source` (a notebook): kata -> Snapshot,
+    # or None to grade the kata's file in `source` as usual.
+    snapshot_for: Callable[[Kata], object] | None = None
 
     @property
     def reference(self) -> bool:
@@ -67,7 +70,8 @@ class GradingSession:
         from grader.grading.engine import grade_kata
 
         folder = kata.solutions_dir if self.reference else self.source
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb)
+        snapshot = self.snapshot_for(kata) if self.snapshot_for and not self.reference else None
+        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, snapshot=snapshot)
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None) -> GradeReport:
         """Grade `katas` with one seed (`before(kata)` is called as each starts)."""
