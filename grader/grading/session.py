@@ -71,7 +71,10 @@ class GradingSession:
 
         folder = kata.solutions_dir if self.reference else self.source
         snapshot = self.snapshot_for(kata) if self.snapshot_for and not self.reference else None
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, snapshot=snapshot)
+        result = grade_kata(kata, folder, seed, self.timeout, self.memory_mb, snapshot=snapshot)
+        if snapshot is not None and snapshot.folder.suffix == ".ipynb":
+            result.learner_file = snapshot.folder.name  # read from a notebook: reports name the notebook
+        return result
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None) -> GradeReport:
         """Grade `katas` with one seed (`before(kata)` is called as each starts)."""

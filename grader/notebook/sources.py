@@ -37,13 +37,14 @@ def notebooks_in(folder: Path) -> list[Path]:
     return [Path(folder) / n for n in names]
 
 
-def snapshot_from_cells(kata, cells: list[Cell], folder: Path, origin: str, live: dict | None = None,
+def snapshot_from_cells(kata, cells: list[Cell], where: Path, origin: str, live: dict | None = None,
                         keep_broken: bool = True, limits: Limits | None = None) -> Snapshot:
-    """The kata's learner file made from `cells`, as a snapshot of one file."""
+    """The kata's learner file made from `cells`, as a snapshot of one file. `where`
+    names the notebook (its path, or `NAME.ipynb`): reports then say which notebook to fill in."""
     limits = limits or Limits()
     source = module_source(cells, list(kata.functions), origin=origin, live=live, keep_broken=keep_broken)
     data = source.encode("utf-8")
-    snap = Snapshot(Path(folder), kata.learner_file, {kata.learner_file: data})
+    snap = Snapshot(Path(where), kata.learner_file, {kata.learner_file: data})
     if len(data) > limits.file_bytes:
         snap.files.clear()
         snap.error = SnapshotError("unreadable", f"the code {origin} gives for {kata.id} is larger than "
@@ -51,8 +52,8 @@ def snapshot_from_cells(kata, cells: list[Cell], folder: Path, origin: str, live
     return snap
 
 
-def error_snapshot(kata, folder: Path, message: str) -> Snapshot:
-    return Snapshot(Path(folder), kata.learner_file, error=SnapshotError("unreadable", message))
+def error_snapshot(kata, where: Path, message: str) -> Snapshot:
+    return Snapshot(Path(where), kata.learner_file, error=SnapshotError("unreadable", message))
 
 
 class NotebookSources:
@@ -98,8 +99,8 @@ class NotebookSources:
         try:
             cells = self.cells(path)
         except NotebookError as exc:
-            return error_snapshot(kata, path.parent, str(exc))
-        return snapshot_from_cells(kata, cells, path.parent, path.name)
+            return error_snapshot(kata, path, str(exc))
+        return snapshot_from_cells(kata, cells, path, path.name)
 
 
 def folder_sources(folder: Path | None, notebook: Path | None = None) -> NotebookSources | None:
