@@ -76,6 +76,13 @@ class NotebookSources:
             raise found
         return found
 
+    def defines(self, path: Path, kata) -> bool:
+        """Whether the notebook at `path` defines one of the kata's functions (False if unreadable)."""
+        try:
+            return defines(self.cells(path), list(kata.functions))
+        except NotebookError:
+            return False
+
     def notebook_for(self, kata) -> Path | None:
         if self.notebook is not None:
             return self.notebook
@@ -85,11 +92,8 @@ class NotebookSources:
         if os.path.lexists(own):
             return own
         for path in notebooks_in(self.folder):
-            try:
-                if defines(self.cells(path), list(kata.functions)):
-                    return path
-            except NotebookError:
-                continue
+            if self.defines(path, kata):
+                return path
         return None
 
     def __call__(self, kata) -> Snapshot | None:
