@@ -22,7 +22,7 @@ from typing import Callable
 
 DEFAULT_INTERVAL_S = 0.5
 WATCHED_SUFFIXES = (".py", ".ipynb")
-STEP_MS = 80          # a batch of changes ends after this long without another (an editor's write + rename)
+STEP_MS = 50          # a batch of changes ends after this long without another (an editor's write + rename)
 MAX_BATCH_MS = 1600   # ... or after this long in any case
 
 
