@@ -71,8 +71,10 @@ class GradingSession:
 
         folder = kata.solutions_dir if self.reference else self.source
         snapshot = self.snapshot_for(kata) if self.snapshot_for and not self.reference else None
+        if snapshot is None:
+            return grade_kata(kata, folder, seed, self.timeout, self.memory_mb)
         result = grade_kata(kata, folder, seed, self.timeout, self.memory_mb, snapshot=snapshot)
-        if snapshot is not None and snapshot.folder.suffix == ".ipynb":
+        if snapshot.folder.suffix == ".ipynb":
             result.learner_file = snapshot.folder.name  # read from a notebook: reports name the notebook
         return result
 

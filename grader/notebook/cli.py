@@ -35,4 +35,5 @@ def init_notebook_workspace(target: Path, catalog, *, core: bool, colab: bool, f
         click.echo(f"kept your existing {', '.join(outcome.kept)} (use --force to replace them; a backup is made first)")
     first = (outcome.created + outcome.replaced + outcome.kept)[0]
     click.echo(f"\nnext: open {Path(ws) / first} in Jupyter (`jupyter lab {ws}`) or upload it to Colab, "
-               "and run the cells from the top. `kata grade` in that folder grades the notebooks too.")
+               "and run the cells from the top. In that folder, `kata grade` and `kata watch` grade a kata's "
+               "notebook wherever the folder has no .py file of that kata.")

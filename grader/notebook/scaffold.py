@@ -71,7 +71,7 @@ def _notebook(nbf, title: str, text: str, katas, colab: bool, closing: str | Non
     head = []
     if colab:
         head.append(nbf.new_code_cell(INSTALL_CELL))
-    head.append(nbf.new_markdown_cell(f"# {title}\n\n{text}"))
+    head.append(nbf.new_markdown_cell(f"# {title}\n\n{text}" if title else text))
     head.append(nbf.new_code_cell(LOAD_CELL))
     for n, cell in enumerate(head, 1):
         cell.id = f"start-{n}"
@@ -101,7 +101,8 @@ def notebooks_for(katas, core: bool, colab: bool) -> dict[str, object]:
         closing = "## Done?\n\nEvery kata above green? `%kata list` shows your progress."
         return {CORE_NOTEBOOK: _notebook(nbf, "The core question: an MLP's backward pass, by hand and with "
                                               "autograd", text, chosen, colab, closing)} if chosen else {}
-    return {notebook_name(k): _notebook(nbf, f"{k.id} · {k.title}", setup, [k], colab) for k in katas}
+    # A kata's own instructions open with its title: no second heading above them.
+    return {notebook_name(k): _notebook(nbf, "", setup, [k], colab) for k in katas}
 
 
 def init_notebooks(directory: Path, katas, *, core: bool = False, colab: bool = False,
