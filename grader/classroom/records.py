@@ -58,7 +58,7 @@ def grade_submission(sub: Submission, katas, seed: int, timeout: float, memory_m
     """Grade every kata of one submission (read-only). Returns (record, html report)."""
     started = time.monotonic()
     sources = notebook_sources(sub)
-    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id,
+    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id, warm=True,
                              snapshot_for=sources)
     missing = missing_katas(sub, katas, sources)
     report = session.grade(katas)

@@ -80,9 +80,11 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
     workspace, notebook = notebook_or_workspace(workspace, notebook)
     ws = None if reference else find_workspace_or_none(workspace, required=notebook is None)
     isolation_label()  # a bad $KATA_ISOLATION is a usage error before anything runs
+    # Warm sandboxes pay once a framework is graded twice; one kata is faster cold.
     session = GradingSession(catalog, ws or (notebook.parent if notebook else None), seed,
                              timeout or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, warn=warn,
-                             record=ws is not None, label=str(notebook) if notebook else None,
+                             warm=len(selected) > 1, record=ws is not None,
+                             label=str(notebook) if notebook else None,
                              snapshot_for=None if reference else notebook_sources(ws, notebook))
 
     def announce(kata):
@@ -135,8 +137,9 @@ def watch(kata, workspace, interval, seed, notebook, katas_dirs):
     if start is None:
         start = next((k for k in catalog if k.id not in passed), catalog.katas[0])
     color = should_color(sys.stdout)
-    session = GradingSession(catalog, folder, seed, warn=warn, record=ws is not None,
-                             label=str(notebook) if notebook else None, snapshot_for=notebook_sources(ws, notebook))
+    session = GradingSession(catalog, folder, seed, warn=warn, warm=True,  # one warm sandbox per framework
+                             record=ws is not None, label=str(notebook) if notebook else None,
+                             snapshot_for=notebook_sources(ws, notebook))
     reports = {}
 
     def grade(k):
