@@ -72,7 +72,7 @@ def handle(request: dict, warn=lambda message: None) -> dict:
     session = GradingSession(
         catalog, folder, request.get("seed"), float(request.get("timeout") or DEFAULT_TIMEOUT_S),
         int(request.get("memory_mb") or DEFAULT_MEMORY_MB), record=workspace is not None, warn=warn,
-        label=origin,
+        label=origin, warm=len(katas) > 1,   # as `kata grade`: warm sandboxes pay from the second kata on
         snapshot_for=lambda kata: snapshot_from_cells(kata, cells, where, origin, live=live, keep_broken=False))
     try:
         report = session.grade(katas)
