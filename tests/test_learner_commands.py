@@ -158,7 +158,7 @@ def test_grade_and_watch_survive_a_damaged_state_file(run, ws, monkeypatch):
 
     (ws / STATE_FILE).write_text('{"katas": []}')
     monkeypatch.setattr(watch_mod, "_sleep", _interrupt)
-    result = run("watch", "part3", "-w", ws)
+    result = run("watch", "part3", "-w", ws, "--interval", "0.1")
     assert result.exit_code == 0 and "damaged" in result.stderr
     assert state_of(ws)["katas"]["part3"]["attempts"] == 1
 

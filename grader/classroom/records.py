@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from grader import __version__
-from grader.classroom.submissions import Submission
+from grader.classroom.submissions import Submission, missing_katas, notebook_sources
 from grader.fsutil import write_atomic
 from grader.grading.session import GradingSession, isolation_label, kata_facts
 from grader.model.results import GradeReport, KataResult
@@ -57,8 +57,10 @@ def _record(sub: Submission, katas, report: GradeReport, status: str, error: str
 def grade_submission(sub: Submission, katas, seed: int, timeout: float, memory_mb: int, catalog=None):
     """Grade every kata of one submission (read-only). Returns (record, html report)."""
     started = time.monotonic()
-    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id, warm=True)
-    missing = [k.id for k in katas if not (sub.path / k.learner_file).is_file()]
+    sources = notebook_sources(sub)
+    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id, warm=True,
+                             snapshot_for=sources)
+    missing = missing_katas(sub, katas, sources)
     report = session.grade(katas)
     results = report.katas
     stopped = [r.id for r in results if r.fatal and r.id not in missing]

@@ -126,7 +126,7 @@ def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None 
     run = ClassRun(root, out, settings, submissions, isolation=isolation.label)
     todo, fingerprints = [], {}
     for sub in submissions:
-        fingerprints[sub.id] = fp = fingerprint(sub.path)
+        fingerprints[sub.id] = fp = fingerprint(sub.path, sub.notebook)
         record = None if force else store.load(sub.safe_id)
         if store.is_done(record, fp, settings):
             run.records[sub.id] = record

@@ -16,12 +16,16 @@ WORKSPACE_OPTION = click.option("-w", "--workspace",
 @click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace existing learner files with fresh stubs (after a backup).")
+@click.option("--notebook", is_flag=True, help="Write Jupyter notebooks (one per kata) instead of .py stubs.")
+@click.option("--core", is_flag=True, help="With --notebook: one notebook for the core question (parts 1-5).")
+@click.option("--colab", is_flag=True, help="With --notebook: a first cell that installs the package (for Colab).")
 @catalog_options
-def init(directory, force, katas_dirs):
+def init(directory, force, notebook, core, colab, katas_dirs):
     """Create a workspace in DIRECTORY (default ./kata-workspace) with one stub per kata.
 
     Existing files are never overwritten unless --force is given, and even then
-    they are first copied into DIRECTORY/.kata-backups/.
+    they are first copied into DIRECTORY/.kata-backups/. With --notebook, the
+    stubs are notebooks: instructions, the stub and a grading cell per kata.
     """
     from grader.workspace.files import DEFAULT_DIR, WorkspaceError, init_workspace
     from grader.workspace.state import STATE_FILE
@@ -29,6 +33,10 @@ def init(directory, force, katas_dirs):
     target = directory or Path(DEFAULT_DIR)
     # Re-running init in a workspace keeps the packs it already records.
     catalog = load_catalog(katas_dirs, workspace=target if (target / STATE_FILE).is_file() else None)
+    if notebook or core or colab:
+        from grader.notebook.cli import init_notebook_workspace
+
+        return init_notebook_workspace(target, catalog, core=core, colab=colab, force=force)
     try:
         outcome = init_workspace(target, list(catalog), force=force)
     except (WorkspaceError, OSError) as exc:

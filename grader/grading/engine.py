@@ -22,7 +22,7 @@ from grader.sandbox.faults import LearnerFault
 from grader.sandbox.isolation import PROCESS, current_isolation
 from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from grader.sandbox.process import LearnerProcess
-from grader.sandbox.snapshot import take_snapshot
+from grader.sandbox.snapshot import Snapshot, take_snapshot
 from grader.sandbox.warm import WARM_LEVELS, ZygoteError, pool
 
 
@@ -128,9 +128,10 @@ def use_warm_sandboxes(on: bool = True) -> None:
 
 def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
                memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
-               warm: bool | None = None) -> KataResult:
-    """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
-    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only, warm)
+               warm: bool | None = None, snapshot: Snapshot | None = None) -> KataResult:
+    """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder), or
+    `snapshot` when one is given (learner files read elsewhere, e.g. from a notebook)."""
+    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only, warm, snapshot)
 
 
 @contextlib.contextmanager
@@ -156,15 +157,19 @@ def _sandbox_source(kata: Kata, limits: Limits, warm: bool):
 
 def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
                memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
-               warm: bool | None = None) -> KataResult:
-    """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
+               warm: bool | None = None, snapshot: Snapshot | None = None) -> KataResult:
+    """Grade any file written against `kata`'s contract; its folder goes on sys.path.
+
+    With `snapshot` (whose `main` is `module_file`'s name), those in-memory files are
+    graded instead and the folder is never read."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source)
     module_file = Path(os.path.abspath(module_file))
     limits = Limits(timeout_s=float(timeout), memory_mb=memory_mb)
     # One snapshot, taken before anything runs: the sandbox, stub detection and
     # tracebacks all read it, never the live file.
-    snapshot = take_snapshot(module_file.parent, module_file.name, limits)
+    if snapshot is None:
+        snapshot = take_snapshot(module_file.parent, module_file.name, limits)
     if snapshot.error is not None:
         error = snapshot.error
         result.fatal = error.message

@@ -59,6 +59,9 @@ class GradingSession:
     warn: Callable[[str], None] = field(default=lambda message: None)
     label: str | None = None             # how reports name the source (default: its path)
     warm: bool | None = None             # fork from warm sandboxes (None: the engine's default)
+    # Learner files read from somewhere other than `source` (a notebook): kata -> Snapshot,
+    # or None to grade the kata's file in `source` as usual.
+    snapshot_for: Callable[[Kata], object] | None = None
 
     @property
     def reference(self) -> bool:
@@ -68,7 +71,13 @@ class GradingSession:
         from grader.grading.engine import grade_kata
 
         folder = kata.solutions_dir if self.reference else self.source
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, warm=self.warm)
+        snapshot = self.snapshot_for(kata) if self.snapshot_for and not self.reference else None
+        if snapshot is None:
+            return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, warm=self.warm)
+        result = grade_kata(kata, folder, seed, self.timeout, self.memory_mb, warm=self.warm, snapshot=snapshot)
+        if snapshot.folder.suffix == ".ipynb":
+            result.learner_file = snapshot.folder.name  # read from a notebook: reports name the notebook
+        return result
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None) -> GradeReport:
         """Grade `katas` with one seed (`before(kata)` is called as each starts)."""

@@ -22,6 +22,7 @@ FORMATS = {
     "json": "grader.reporting.json_report",
     "junit": "grader.reporting.junit",
     "gradescope": "grader.reporting.gradescope",
+    "prairielearn": "grader.reporting.prairielearn",
 }
 
 
