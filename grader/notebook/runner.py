@@ -84,6 +84,9 @@ def handle(request: dict, warn=lambda message: None) -> dict:
 
 
 def main() -> int:
+    from grader.threads import use_one_blas_thread
+
+    use_one_blas_thread()   # as `kata` does, before NumPy is imported
     warnings: list[str] = []
     try:
         request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
