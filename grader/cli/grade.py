@@ -42,6 +42,9 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
     if reference and workspace:
         fail_usage("--reference grades the shipped solutions; it cannot be combined with --workspace")
     ws = None if reference else find_workspace_or_none(workspace, required=True)
+    if ws is not None:
+        from grader.cli.interview import refuse_during_interview
+        refuse_during_interview(str(ws), "kata grade")
     isolation_label()  # a bad $KATA_ISOLATION is a usage error before anything runs
     session = GradingSession(catalog, ws, seed, timeout or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB,
                              warn=warn)
@@ -86,6 +89,8 @@ def watch(kata, workspace, interval, seed, katas_dirs):
     catalog = load_catalog(katas_dirs, workspace)
     start = resolve(catalog, [kata])[0] if kata else None
     ws = find_workspace_or_none(workspace, required=True)
+    from grader.cli.interview import refuse_during_interview
+    refuse_during_interview(str(ws), "kata watch")
     isolation_label()
     state = read_state(ws, warn=warn)
     passed = {k.id for k in catalog if kata_entry(state, k.id)["status"] == "passed"}

@@ -26,12 +26,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from grader.interview.clock import minutes_seconds
+from grader.interview.clock import current, minutes_seconds
 from grader.workspace.state import kata_entry
 
 INTERVALS = {1: 1, 2: 3, 3: 7, 4: 14, 5: 30}
 MAX_BOX = max(INTERVALS)
 OUTCOMES = ("cold", "retried", "assisted", "failed")
+
+
+def clock_today() -> date:
+    """Today by the interview's clock (the system's, unless KATA_CLOCK_FILE says otherwise)."""
+    return date.fromtimestamp(current().now())
 
 
 def outcome(event: dict) -> str:
@@ -160,7 +165,7 @@ LIST_HEADERS = ("due", "to green", "best cold")
 
 def list_columns(catalog, state: dict, today: date | None = None) -> dict[str, tuple[str, str, str]]:
     """kata id -> (due, time to green, best time cold) for `kata list`."""
-    today = today or date.today()
+    today = today or clock_today()
     out = {}
     for kata in catalog:
         entry = kata_entry(state, kata.id)

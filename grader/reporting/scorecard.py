@@ -46,7 +46,27 @@ def percent(value) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
-HELPERS = dict(clock=clock, fill=fill, mark=mark, percent=percent, verdict_mark=VERDICT_MARK,
+def code_spans(text):
+    """HTML: `backticked` spans as <code>, everything else escaped (hints are written that way)."""
+    from markupsafe import Markup, escape
+
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return escape(text)
+    return Markup("").join(escape(p) if i % 2 == 0 else Markup("<code>") + escape(p) + Markup("</code>")
+                           for i, p in enumerate(parts))
+
+
+def short(verdict) -> str:
+    """A verdict in a table column: strong, mixed, weak, or - (not shown)."""
+    return verdict if verdict in ("strong", "mixed", "weak") else "-"
+
+
+def _tidy(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+HELPERS = dict(short=short, code_spans=code_spans, clock=clock, fill=fill, mark=mark, percent=percent, verdict_mark=VERDICT_MARK,
                verdict_style=VERDICT_STYLE, verdict_score=VERDICT_SCORE)
 
 
@@ -60,6 +80,8 @@ def render_scorecard(card: Scorecard, fmt: str = "text", *, color: bool = False,
                      compiled: dict | None = None) -> str:
     template = (compiled or prepare("scorecard"))[fmt]
     out = template.render(card=card, points=card.history, color=color and fmt == "text", **HELPERS)
+    if fmt == "text":
+        out = _tidy(out)
     return out.translate(ASCII) if ascii and fmt == "text" else out
 
 
@@ -68,4 +90,6 @@ def render_history(points: list[HistoryPoint], rows: list[dict], fmt: str = "tex
     """`points`: the submitted interviews, for the chart; `rows`: every interview's line
     (submitted and abandoned), as `kata interview history` lists them."""
     out = prepare("history")[fmt].render(points=points, rows=rows, color=color and fmt == "text", **HELPERS)
+    if fmt == "text":
+        out = _tidy(out)
     return out.translate(ASCII) if ascii and fmt == "text" else out
