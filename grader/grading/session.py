@@ -67,7 +67,9 @@ class GradingSession:
         from grader.grading.engine import grade_kata
 
         folder = kata.solutions_dir if self.reference else self.source
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, only)
+        if only is None:  # every check, as grade, watch and grade-class ask
+            return grade_kata(kata, folder, seed, self.timeout, self.memory_mb)
+        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, only=only)
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None,
               only: dict[str, list[str]] | None = None) -> GradeReport:

@@ -24,7 +24,8 @@ class Terminal:
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
         try:
-            self.fd = self.stdin.fileno()
+            # select() on a console or pipe is POSIX only: elsewhere, read line by line.
+            self.fd = self.stdin.fileno() if os.name == "posix" else None
         except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
             self.fd = None
         if interactive is None:
