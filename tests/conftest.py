@@ -4,10 +4,22 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
+from grader.threads import use_one_blas_thread
 
-from grader.curriculum.catalog import Catalog
-from grader.workspace.files import init_workspace
+use_one_blas_thread()   # as `kata` does, before anything imports NumPy
+
+import pytest  # noqa: E402
+
+from grader.curriculum.catalog import Catalog  # noqa: E402
+from grader.workspace.files import init_workspace  # noqa: E402
+
+
+def pytest_configure(config):
+    """The suite grades hundreds of files: each forks from a warm sandbox (tests that need a
+    cold one ask for it). The isolation tests run every attack on both paths."""
+    from grader.grading.engine import use_warm_sandboxes
+
+    use_warm_sandboxes()
 
 
 @pytest.fixture(autouse=True)

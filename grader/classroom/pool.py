@@ -41,15 +41,9 @@ def _ignore(signum, frame) -> None:
     """SIGINT in a worker: the parent decides (a handler, unlike SIG_IGN, is not inherited across exec)."""
 
 
-def _worker(job: dict) -> None:
-    """Worker process entry: grade one submission and store its record and report."""
-    signal.signal(signal.SIGINT, _ignore)
-    # Every temporary folder of this worker (snapshots, the harness copy) lives in one the
-    # parent removes when the worker is gone, however it ended.
-    tempfile.tempdir = job["tmp"]
-    os.environ["TMPDIR"] = job["tmp"]
-    os.environ[TOKEN_VAR] = job["token"]   # marks this worker (and, without namespaces, its sandboxes)
-    os.environ["KATA_ISOLATION"] = job["isolation"]   # the level the parent checked
+def grade_job(job: dict) -> None:
+    """Grade one submission and store its record and report (in a worker)."""
+    os.environ[TOKEN_VAR] = job["token"]   # marks this job's cold sandboxes, if any
     catalog, sub, store = job["catalog"], job["submission"], ResultStore(job["out"])
     started = time.monotonic()
     katas = [catalog.get(k) for k in job["katas"]]
@@ -60,6 +54,29 @@ def _worker(job: dict) -> None:
                                   catalog, time.monotonic() - started)
     record.update(fingerprint=job["fingerprint"], settings=job["settings"], job=job["token"])
     store.save(record, html)
+
+
+def _worker(conn, tmp: str, isolation: str) -> None:
+    """A worker process: grades the submissions the parent sends, one at a time, forking
+    every kata from the worker's own warm sandboxes, until the parent sends None."""
+    from grader.grading.engine import use_warm_sandboxes
+
+    signal.signal(signal.SIGINT, _ignore)
+    # Every temporary folder of this worker (its zygotes' spools, snapshots, the harness copy)
+    # lives in one the parent removes when the worker is gone, however it ended.
+    tempfile.tempdir = tmp
+    os.environ["TMPDIR"] = tmp
+    os.environ["KATA_ISOLATION"] = isolation   # the level the parent checked
+    use_warm_sandboxes()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        grade_job(job)
+        conn.send(job["token"])
 
 
 def kill_job_processes(token: str) -> int:
@@ -96,19 +113,42 @@ def _mp_context():
 
 
 @dataclass
-class _Running:
-    sub: Submission
+class _Worker:
     process: object
-    token: str
-    started: float
-    deadline: float
-    tmp: str = ""
+    conn: object
+    tmp: str
+    sub: Submission | None = None     # the submission it is grading, if any
+    token: str = ""
+    started: float = 0.0
+    deadline: float = 0.0
 
-    def cleanup(self) -> None:
+    def stop(self, gently: bool = True) -> None:
+        """End the worker (and, with it, its warm sandboxes) and remove its folder."""
         import shutil
 
-        if self.tmp:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        if gently:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            try:
+                self.process.kill()
+            except (OSError, ValueError):
+                pass
+            self.process.join(timeout=5)
+        if self.token:
+            kill_job_processes(self.token)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            self.process.close()
+        except ValueError:  # pragma: no cover - still running after SIGKILL and 5 s
+            pass
 
 
 def _exit_reason(code) -> str:
@@ -123,65 +163,81 @@ def _exit_reason(code) -> str:
     return f"the grading process ended with exit code {code} without a result"
 
 
-def schedule(todo, jobs, limit, job, store, finish, failed) -> None:
-    """Keep up to `jobs` worker processes busy, one submission each, until `todo` is done."""
+def schedule(todo, jobs, limit, job, store, finish, failed, isolation: str = "") -> None:
+    """Grade `todo` with up to `jobs` long-lived workers, one submission at a time each. A
+    worker that dies or overruns costs only its submission: it is replaced by a fresh one."""
     from multiprocessing.connection import wait
 
     ctx = _mp_context()
     pending = list(todo)
-    running: dict[int, _Running] = {}
+    workers: list[_Worker] = []
+
+    def start() -> _Worker | None:
+        tmp = tempfile.mkdtemp(prefix="kata-worker-")
+        os.chmod(tmp, 0o711)  # a dropped uid passes through to its own folders, and lists nothing
+        ours, theirs = ctx.Pipe()
+        process = ctx.Process(target=_worker, args=(theirs, tmp, isolation), name="kata-grade-class-worker")
+        try:
+            process.start()
+        except OSError:
+            os.rmdir(tmp)
+            return None
+        theirs.close()
+        return _Worker(process, ours, tmp)
+
+    def assign(w: _Worker, sub: Submission) -> None:
+        w.sub, w.token, w.started = sub, uuid.uuid4().hex, time.monotonic()
+        w.deadline = w.started + limit
+        w.conn.send(job(sub, w.token))
+
+    def retire(w: _Worker, gently: bool) -> None:
+        w.stop(gently)
+        workers.remove(w)
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                sub = pending.pop(0)
-                token = uuid.uuid4().hex
-                tmp = tempfile.mkdtemp(prefix=f"kata-job-{token[:8]}-")
-                os.chmod(tmp, 0o711)  # a dropped uid passes through to its own folders, and lists nothing
-                process = ctx.Process(target=_worker, args=({**job(sub, token), "tmp": tmp},),
-                                      name=f"kata-grade-class:{sub.id}")
-                try:
-                    process.start()
-                except OSError as exc:  # out of processes or memory: this submission waits for the next run
-                    os.rmdir(tmp)
-                    finish(sub, failed(sub, f"the grading process could not start ({exc})", token, 0.0))
+        while pending or any(w.sub for w in workers):
+            while pending and len(workers) < jobs:
+                w = start()
+                if w is None:  # out of processes or memory: this submission waits for the next run
+                    sub = pending.pop(0)
+                    finish(sub, failed(sub, "the grading process could not start", uuid.uuid4().hex, 0.0))
                     continue
-                now = time.monotonic()
-                running[process.sentinel] = _Running(sub, process, token, now, now + limit, tmp)
-            soonest = min(r.deadline for r in running.values())
-            ready = wait(list(running), timeout=max(0.05, min(soonest - time.monotonic(), 5.0)))
-            for sentinel in ready:
-                r = running.pop(sentinel)
-                r.process.join()
-                code = r.process.exitcode
-                r.process.close()
-                record = store.load(r.sub.safe_id) if code == 0 else None
-                if record is None or record.get("job") != r.token:
-                    kill_job_processes(r.token)
-                    record = failed(r.sub, _exit_reason(code), r.token, time.monotonic() - r.started)
-                r.cleanup()
-                finish(r.sub, record)
+                workers.append(w)
+            for w in workers:
+                if w.sub is None and pending:
+                    assign(w, pending.pop(0))
+            busy = [w for w in workers if w.sub is not None]
+            if not busy:
+                continue
+            soonest = min(w.deadline for w in busy)
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=max(0.05, min(soonest - time.monotonic(), 5.0))))
+            for w in list(busy):
+                if w.conn in ready:
+                    try:
+                        token = w.conn.recv()
+                    except (EOFError, OSError):
+                        token = None
+                    if token == w.token:
+                        sub, w.sub = w.sub, None
+                        record = store.load(sub.safe_id)
+                        if record is None or record.get("job") != token:
+                            record = failed(sub, "the grading process stored no result", token,
+                                            time.monotonic() - w.started)
+                        w.token = ""
+                        finish(sub, record)
+                        continue
+                if w.process.sentinel in ready or (w.conn in ready and w.sub is not None):
+                    w.process.join(timeout=5)
+                    sub, code, token = w.sub, w.process.exitcode, w.token
+                    retire(w, gently=False)
+                    finish(sub, failed(sub, _exit_reason(code), token, time.monotonic() - w.started))
             now = time.monotonic()
-            for sentinel, r in list(running.items()):
-                if now > r.deadline:
-                    del running[sentinel]
-                    _stop(r)
-                    finish(r.sub, failed(r.sub, f"grading took longer than {limit:g} s and was stopped",
-                                         r.token, now - r.started))
-    except BaseException:
-        for r in running.values():
-            _stop(r)
-        raise
-
-
-def _stop(r: _Running) -> None:
-    try:
-        r.process.kill()
-    except (OSError, ValueError):
-        pass
-    r.process.join(timeout=5)
-    kill_job_processes(r.token)
-    r.cleanup()
-    try:
-        r.process.close()
-    except ValueError:  # pragma: no cover - still running after SIGKILL and 5 s
-        pass
+            for w in [w for w in workers if w.sub is not None and now > w.deadline]:
+                sub, token = w.sub, w.token
+                retire(w, gently=False)
+                finish(sub, failed(sub, f"grading took longer than {limit:g} s and was stopped", token,
+                                   now - w.started))
+    finally:
+        for w in list(workers):
+            retire(w, gently=w.sub is None)

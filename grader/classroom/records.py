@@ -57,7 +57,7 @@ def _record(sub: Submission, katas, report: GradeReport, status: str, error: str
 def grade_submission(sub: Submission, katas, seed: int, timeout: float, memory_mb: int, catalog=None):
     """Grade every kata of one submission (read-only). Returns (record, html report)."""
     started = time.monotonic()
-    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id)
+    session = GradingSession(catalog, sub.path, seed, timeout, memory_mb, record=False, label=sub.id, warm=True)
     missing = [k.id for k in katas if not (sub.path / k.learner_file).is_file()]
     report = session.grade(katas)
     results = report.katas

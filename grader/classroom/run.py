@@ -160,7 +160,7 @@ def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None 
         return record
 
     try:
-        schedule(todo, max(1, jobs or default_jobs()), limit, job, store, finish, failed)
+        schedule(todo, max(1, jobs or default_jobs()), limit, job, store, finish, failed, isolation.level)
     except KeyboardInterrupt:
         run.interrupted = True
     run.elapsed_s = time.monotonic() - started

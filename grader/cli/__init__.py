@@ -15,6 +15,7 @@ import click
 
 from grader import __version__
 from grader.cli.options import KATAS_HELP, remember_group_katas
+from grader.threads import use_one_blas_thread
 
 COMMANDS = {
     "init": "grader.cli.learn:init",
@@ -81,3 +82,4 @@ def main():
       kata grade-class DIR  grade every submission in a folder
       --katas DIR           use a kata pack kept outside this repository
     """
+    use_one_blas_thread()   # before any command imports NumPy (grader/threads.py says why)

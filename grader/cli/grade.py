@@ -46,8 +46,9 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
         from grader.cli.interview import refuse_during_interview
         refuse_during_interview(str(ws), "kata grade")
     isolation_label()  # a bad $KATA_ISOLATION is a usage error before anything runs
+    # Warm sandboxes pay once a framework is graded twice; one kata is faster cold.
     session = GradingSession(catalog, ws, seed, timeout or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB,
-                             warn=warn)
+                             warn=warn, warm=len(selected) > 1)
 
     def announce(kata):
         if sys.stderr.isatty():
@@ -97,7 +98,7 @@ def watch(kata, workspace, interval, seed, katas_dirs):
     if start is None:
         start = next((k for k in catalog if k.id not in passed), catalog.katas[0])
     color = should_color(sys.stdout)
-    session = GradingSession(catalog, ws, seed, warn=warn)
+    session = GradingSession(catalog, ws, seed, warn=warn, warm=True)  # one warm sandbox per framework
     reports = {}
 
     def grade(k):

@@ -6,6 +6,7 @@ this raise, hang, or report a check as passed that did not pass.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import threading
 import time
@@ -22,6 +23,7 @@ from grader.sandbox.isolation import PROCESS, current_isolation
 from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from grader.sandbox.process import LearnerProcess
 from grader.sandbox.snapshot import take_snapshot
+from grader.sandbox.warm import WARM_LEVELS, ZygoteError, pool
 
 
 def stubbed_functions(source: str, names: list[str]) -> list[str]:
@@ -113,14 +115,48 @@ def run_check(process: LearnerProcess, kata: Kata, check, seed: int) -> CheckRes
     return CheckResult(check.name, check.title, PASS, "; ".join(ctx.notes) or "ok", seed=seed)
 
 
+# Whether grades fork from warm sandboxes (sandbox/warm.py) unless told otherwise: off for a
+# single `kata grade`, where starting a zygote costs what a cold start does; on where grading
+# repeats (a class, `kata validate`, `kata watch`, the test suite).
+WARM = {"default": False}
+WARM_ENV_VAR = "KATA_WARM"   # KATA_WARM=0: every grade starts a sandbox of its own (the cold path)
+
+
+def use_warm_sandboxes(on: bool = True) -> None:
+    WARM["default"] = on
+
+
 def grade_kata(kata: Kata, source_dir: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
-               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
+               warm: bool | None = None) -> KataResult:
     """Grade `source_dir / kata.learner_file` (a workspace, or the solutions folder)."""
-    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only)
+    return grade_file(kata, Path(source_dir) / kata.learner_file, seed, timeout, memory_mb, only, warm)
+
+
+@contextlib.contextmanager
+def _sandbox_source(kata: Kata, limits: Limits, warm: bool):
+    """A warm zygote for `kata`'s framework when asked for and possible, else None (cold)."""
+    isolation = current_isolation()
+    if not warm or isolation.level not in WARM_LEVELS or os.environ.get(WARM_ENV_VAR) == "0":
+        yield None
+        return
+    from grader.sandbox.view import interpreter
+
+    try:
+        checkout = pool().checkout(kata.framework, isolation, limits, interpreter(), tuple(known_kata_folders()))
+        zygote = checkout.__enter__()
+    except ZygoteError:
+        yield None   # graded cold, as correctly, only slower
+        return
+    try:
+        yield zygote
+    finally:
+        checkout.__exit__(None, None, None)
 
 
 def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S,
-               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None) -> KataResult:
+               memory_mb: int | None = DEFAULT_MEMORY_MB, only: list[str] | None = None,
+               warm: bool | None = None) -> KataResult:
     """Grade any file written against `kata`'s contract; its folder goes on sys.path."""
     started = time.monotonic()
     result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, kata.source)
@@ -148,8 +184,9 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
     templates = current_isolation().level == PROCESS
     preload = threading.Thread(target=preload_kata, args=(kata, templates), daemon=True)
     preload.start()
-    with LearnerProcess(kata.id, module_file, module_file.parent, kata.framework, snapshot=snapshot,
-                        limits=limits, answers=known_kata_folders()) as process:
+    with _sandbox_source(kata, limits, WARM["default"] if warm is None else warm) as zygote, \
+            LearnerProcess(kata.id, module_file, module_file.parent, kata.framework, snapshot=snapshot,
+                           limits=limits, answers=known_kata_folders(), zygote=zygote) as process:
         preload.join()
         try:
             functions = process.load()
@@ -169,7 +206,9 @@ def grade_file(kata: Kata, module_file: Path, seed: int, timeout: float = DEFAUL
                     [f"the grader calls {', '.join(kata.functions)}; keep the names and signatures of the stub"]))
             else:
                 result.stubbed = stubbed_functions(snapshot.text(module_file.name), kata.functions)
+                checks_started = time.monotonic()
                 _run_checks(process, kata, seed, only, result)
+                result.checks_s = time.monotonic() - checks_started
     # After close(): the child is gone, so everything it printed has been read.
     result.output = process.output.text()
     result.output_truncated_bytes = process.output.dropped

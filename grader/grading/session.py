@@ -58,6 +58,7 @@ class GradingSession:
     record: bool = True                  # fold grades into the workspace's progress record
     warn: Callable[[str], None] = field(default=lambda message: None)
     label: str | None = None             # how reports name the source (default: its path)
+    warm: bool | None = None             # fork from warm sandboxes (None: the engine's default)
 
     @property
     def reference(self) -> bool:
@@ -68,8 +69,8 @@ class GradingSession:
 
         folder = kata.solutions_dir if self.reference else self.source
         if only is None:  # every check, as grade, watch and grade-class ask
-            return grade_kata(kata, folder, seed, self.timeout, self.memory_mb)
-        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, only=only)
+            return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, warm=self.warm)
+        return grade_kata(kata, folder, seed, self.timeout, self.memory_mb, only=only, warm=self.warm)
 
     def grade(self, katas: list[Kata], seed: int | None = None, before=None,
               only: dict[str, list[str]] | None = None) -> GradeReport:

@@ -92,6 +92,7 @@ class KataResult:
     output: str = ""          # learner's captured stdout/stderr, already truncated
     output_truncated_bytes: int = 0
     duration_s: float = 0.0
+    checks_s: float = 0.0     # of which running the checks (the learner's code and the comparisons)
     fatal: str | None = None  # set when the learner process died or could not load
     fatal_internal: bool = False  # ... because of the grader itself, not the learner's code
     stubbed: list[str] = field(default_factory=list)  # functions whose body is still the stub's raise
@@ -154,6 +155,7 @@ class KataResult:
             "fatal": self.fatal,
             "not_implemented": self.not_implemented,
             "duration_s": round(self.duration_s, 3),
+            "checks_s": round(self.checks_s, 3),
             "output": self.output,
             "output_truncated_bytes": self.output_truncated_bytes,
             "checks": [c.to_dict() for c in self.checks],

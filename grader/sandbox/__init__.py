@@ -9,6 +9,11 @@ Layout (each module one job):
     budget.py     one time/memory/process budget for the whole process tree
     shm.py        arguments in shared memory, so in-place changes are seen from outside
     process.py    `LearnerProcess`: start the child, talk to it, turn misbehaviour into faults
+    channel.py    length-prefixed frames over the two pipes, every wait with a deadline
+    output.py     what the learner's process prints, kept within bounds
+    faultlog.py   the stack dumps faulthandler writes, read back as the learner's frames
+    warm.py       warm sandboxes, the grader's side: a zygote per framework, lent one kata at a time
+    zygote.py     warm sandboxes, the sandbox side: fork, fresh namespaces, drop privileges, serve
     faults.py     `LearnerFault` and every learner-facing message about a misbehaving process
     child.py      the harness inside the sandbox (with codec.py, frames.py and shm.py the
                   only grader code the learner's process can see)

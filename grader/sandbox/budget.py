@@ -223,8 +223,14 @@ class CgroupV2(Cgroup):
     def usage(self) -> int:
         return int((self.dirs[0] / "memory.current").read_text())
 
-    def oom_killed(self) -> bool:
-        return _counter(self.dirs[0] / "memory.events", "oom_kill") > 0
+    def set_memory_limit(self, limit: int | None) -> None:
+        try:
+            (self.dirs[0] / "memory.max").write_text(str(limit + LEAF_SLACK) if limit else "max")
+        except OSError:
+            pass
+
+    def oom_killed_count(self) -> int:
+        return _counter(self.dirs[0] / "memory.events", "oom_kill")
 
     def kill(self) -> None:
         try:
@@ -263,8 +269,20 @@ class CgroupV1(Cgroup):
     def usage(self) -> int:
         return int((self.dirs[0] / "memory.usage_in_bytes").read_text())
 
-    def oom_killed(self) -> bool:
-        return _counter(self.dirs[0] / "memory.oom_control", "oom_kill") > 0
+    def set_memory_limit(self, limit: int | None) -> None:
+        value = str(limit + LEAF_SLACK) if limit else "-1"
+        files = [self.dirs[0] / "memory.limit_in_bytes", self.dirs[0] / "memory.memsw.limit_in_bytes"]
+        files = [f for f in files if f.exists()]
+        for order in (files, files[::-1]):  # memsw must stay >= the limit: the order depends on the direction
+            try:
+                for f in order:
+                    f.write_text(value)
+                return
+            except OSError:
+                continue
+
+    def oom_killed_count(self) -> int:
+        return _counter(self.dirs[0] / "memory.oom_control", "oom_kill")
 
     def kill(self) -> None:
         import signal

@@ -363,11 +363,17 @@ class Channel:
 
 
 def main(config_text: str) -> None:
-    import faulthandler
     import json
+
+    serve(json.loads(config_text))
+
+
+def serve(config: dict) -> None:
+    """Drop privileges, set up, then answer the grader's requests until it closes the pipe.
+    Started by process.py (a cold sandbox), or forked by zygote.py (a warm one)."""
+    import faulthandler
     import signal
 
-    config = json.loads(config_text)
     if config.get("uid") is not None:
         drop_privileges(int(config["uid"]))
     no_new_privileges()

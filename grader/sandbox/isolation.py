@@ -256,3 +256,25 @@ def readable_by_others(path: Path) -> bool:
         return bool(os.stat(path).st_mode & 0o004)
     except OSError:
         return False
+
+
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")   # writable by any uid when there is no mount namespace
+
+
+def remove_files_of_uid(uid: int) -> None:
+    """With a dropped uid and no private /tmp, what the uid left in the shared folders goes."""
+    for folder in SHARED_FOLDERS:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grader.threads import THREAD_VARIABLES
+
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MEMORY_MB = 2048
 SETUP_TIMEOUT_S = 120.0          # harness start-up (importing torch), not charged to the learner
@@ -21,9 +23,7 @@ BASE_ENVIRONMENT = {
     "PYTHONHASHSEED": "0",
     "PYTHONIOENCODING": "utf-8",
     "PYTHONDONTWRITEBYTECODE": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
+    **THREAD_VARIABLES,
 }
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import select
 import signal
 import struct
 import subprocess
@@ -23,23 +22,24 @@ import termios
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import codec, view
+from grader.sandbox import channel, codec, view
 from grader.sandbox.budget import Cgroup, TreeWatch, files_of_uid, held_memfds
 from grader.sandbox.faults import Faults, LearnerFault
-from grader.sandbox.frames import DUMP_LINE, Frame, format_frames, in_roots
+from grader.sandbox.faultlog import FaultLog
+from grader.sandbox.frames import Frame, format_frames
 from grader.sandbox.isolation import (NAMESPACES, PROCESS, UID_DROP, Isolation, current_isolation, forget,
-                                     fresh_uid, protect_answers)
+                                     fresh_uid, protect_answers, remove_files_of_uid)
+from grader.sandbox.output import CapturedOutput, drain
 from grader.sandbox.policy import BASE_ENVIRONMENT, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, SETUP_TIMEOUT_S, Limits
 from grader.sandbox.proctree import (children, kill_all, kill_tree, memory_bytes, process_state,
                                      processes_of_uid, subtree)
 from grader.sandbox.shm import Arena
 from grader.sandbox.snapshot import MaterializedSnapshot, Snapshot, take_snapshot
+from grader.sandbox.warm import WarmChild, ZygoteError
 
-_MEMORY_WORDS = ("memory allocation", "cannot allocate memory", "out of memory", "memoryerror", "bad_alloc")
-FAULT_LOG_LIMIT = 1 << 20
 PASS_THROUGH = ("KATA_CLASS_JOB",)   # environment kept without namespaces (see classgrade.py)
 # Started with `-c`: the harness copy first on sys.path, so `grader` is the harness and nothing else.
 BOOTSTRAP = ("import sys; sys.path[:0] = [sys.argv[1]]; "
@@ -55,77 +55,13 @@ class CallResult:
     handle: int | None = None
 
 
-@dataclass
-class CapturedOutput:
-    """Keeps the first `limit` bytes of a stream and counts the rest."""
-    limit: int = 8 * 1024
-    tail_limit: int = 2 * 1024
-    head: bytearray = field(default_factory=bytearray)
-    dropped: int = 0
-    tail: bytearray = field(default_factory=bytearray)  # the last bytes, for diagnosis only
-
-    def feed(self, chunk: bytes) -> None:
-        room = self.limit - len(self.head)
-        if room > 0:
-            self.head += chunk[:room]
-        self.dropped += max(0, len(chunk) - max(room, 0))
-        self.tail += chunk[-self.tail_limit:]
-        del self.tail[:-self.tail_limit]
-
-    def text(self) -> str:
-        return self.head.decode("utf-8", errors="replace")
-
-    def mentions_memory(self) -> bool:
-        text = (bytes(self.head) + bytes(self.tail)).decode("utf-8", errors="replace").lower()
-        return any(word in text for word in _MEMORY_WORDS)
-
-    def tail_lines(self) -> list[str]:
-        text = bytes(self.tail).decode("utf-8", errors="replace")
-        return [line for line in text.strip().splitlines()[-3:] if line.strip()]
-
-
-SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")   # writable by any uid when there is no mount namespace
-
-
-def remove_files_of_uid(uid: int) -> None:
-    """With a dropped uid and no private /tmp, what the uid left in the shared folders goes."""
-    import shutil
-
-    for folder in SHARED_FOLDERS:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                continue
-
-
-def _drain(stream, sink: CapturedOutput) -> None:
-    while True:
-        try:
-            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
-        except (OSError, ValueError):
-            return
-        if not chunk:
-            return
-        sink.feed(chunk)
-
-
 class LearnerProcess:
     """One learner module loaded in one sandboxed child process."""
 
     def __init__(self, kata_id: str, module_file: Path, workspace: Path, framework: str,
                  timeout: float = DEFAULT_TIMEOUT_S, memory_mb: int | None = DEFAULT_MEMORY_MB, *,
                  snapshot: Snapshot | None = None, limits: Limits | None = None,
-                 isolation: Isolation | None = None, python: str | None = None, answers=()):
+                 isolation: Isolation | None = None, python: str | None = None, answers=(), zygote=None):
         self.kata_id = kata_id
         self.module_file = Path(module_file)
         self.framework = framework
@@ -134,6 +70,10 @@ class LearnerProcess:
         self.isolation = isolation or current_isolation()
         self.python = python or view.interpreter()
         self.answers = tuple(str(a) for a in answers)   # folders the learner must not see (katas, references)
+        self.zygote = zygote                            # a warm zygote to fork from (warm.py), or None: cold
+        self._job: str | None = None
+        self._baseline = 0
+        self._oom_before = 0
         self.faults = Faults(self.module_file.name, self.limits)
         self.budget = float(self.limits.timeout_s)      # learner time left, in seconds
         self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
@@ -151,9 +91,8 @@ class LearnerProcess:
         self._cgroup: Cgroup | None = None
         self._joiner: threading.Thread | None = None
         self._reader = None
-        self._to_child: int | None = None
-        self._from_child: int | None = None
-        self._fault_fd: int | None = None
+        self._channel: channel.Channel | None = None
+        self._fault_log: FaultLog | None = None
         self._extra_fds: list[int] = []
         self._start_fault: LearnerFault | None = None
         self._memory_fault = False
@@ -173,6 +112,8 @@ class LearnerProcess:
             error = self.snapshot.error
             self._start_fault = LearnerFault(error.kind, error.message, error.details, fatal=True)
             return
+        if self.zygote is not None and self._start_warm():
+            return
         try:
             self._start()
         except LearnerFault as fault:
@@ -191,6 +132,23 @@ class LearnerProcess:
             self._start_fault = self.faults.internal("the sandbox did not start", f"{type(exc).__name__}: {exc}")
         if self._start_fault is not None and self.process is not None:
             self._kill()
+
+    def _start_warm(self) -> bool:
+        """Fork from the zygote. If that fails, no learner code has run, so the failure is
+        the warm sandbox's: it is retired, and the kata starts cold, as safely."""
+        try:
+            self._start()
+            return True
+        except (ZygoteError, LearnerFault, OSError, subprocess.SubprocessError, ValueError) as exc:
+            why = str(getattr(self.process, "error", None) or exc)
+            zygote = self.zygote
+            self.close()
+            zygote.retire(why)
+            self.zygote = None
+            self.output = CapturedOutput(self.limits.output_bytes, self.limits.output_tail_bytes)
+            self.budget = float(self.limits.timeout_s)
+            self.uid = None
+            return False
 
     def _command(self, config: dict) -> tuple[list[str], dict, dict]:
         """The command line, environment and extra Popen arguments for this isolation level."""
@@ -239,28 +197,25 @@ class LearnerProcess:
 
     def _start(self) -> None:
         self._private = tempfile.mkdtemp(prefix="kata-run-")
-        self._materialized = self.snapshot.materialize()
+        if self.zygote is None:  # a warm sandbox gets the snapshot through its zygote's spool
+            self._materialized = self.snapshot.materialize()
         if self.isolation.root and self.isolation.level in (NAMESPACES, UID_DROP):
             self.uid = fresh_uid()
-        self._fault_fd = os.open(os.path.join(self._private, "faults.log"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
-                                 0o600)
+        self._fault_log = FaultLog(self._private)
         self._arena = Arena() if Arena.available() else None
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        passed = [to_child_r, from_child_w, self._fault_fd] + ([self._arena.fd] if self._arena else [])
-        config = {"in": to_child_r, "out": from_child_w, "faults": self._fault_fd,
+        passed = [to_child_r, from_child_w, self._fault_log.fd] + ([self._arena.fd] if self._arena else [])
+        config = {"in": to_child_r, "out": from_child_w, "faults": self._fault_log.fd,
                   "shm": self._arena.fd if self._arena else -1, "framework": self.framework,
                   "uid": self.uid if self.isolation.level == NAMESPACES else None,
                   "max_threads": self.limits.max_threads if self.isolation.level != PROCESS else None,
                   "max_file_bytes": self.limits.max_file_bytes}
-        command, env, extra = self._command(config)
-        passed += extra.pop("pass_fds", [])
-        for fd in passed:
-            os.set_inheritable(fd, True)
         try:
-            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                            stderr=subprocess.STDOUT, pass_fds=passed, env=env,
-                                            start_new_session=True, cwd=extra.pop("cwd", self._private), **extra)
+            if self.zygote is not None:
+                self._spawn_warm(config, to_child_r, from_child_w)
+            else:
+                self._spawn_cold(config, passed)
         except BaseException:
             os.close(to_child_w)
             os.close(from_child_r)
@@ -273,14 +228,12 @@ class LearnerProcess:
             self._extra_fds = []
             if self._arena is not None:
                 os.set_inheritable(self._arena.fd, False)
-            os.set_inheritable(self._fault_fd, False)
-        if self.isolation.level != PROCESS:
+            os.set_inheritable(self._fault_log.fd, False)
+        if self.isolation.level != PROCESS and self.zygote is None:
             self._joiner = threading.Thread(target=self._enter_cgroup, name="kata-cgroup", daemon=True)
             self._joiner.start()
-        os.set_blocking(to_child_w, False)  # writes get a deadline too (see _write_all)
-        self._to_child = to_child_w
-        self._from_child = from_child_r
-        self._reader = threading.Thread(target=_drain, args=(self.process.stdout, self.output), daemon=True)
+        self._channel = channel.Channel(to_child_w, from_child_r, self.limits.max_result_bytes)
+        self._reader = threading.Thread(target=drain, args=(self.process.stdout, self.output), daemon=True)
         self._reader.start()
         # Harness start-up (including importing torch) is not charged to the learner.
         reply = self._request({"op": "setup", "kata": self.kata_id, "module": self.module_file.name,
@@ -294,9 +247,50 @@ class LearnerProcess:
         self.harness_pid = self._find_harness()
         self._start_watch()
 
+    def _spawn_cold(self, config: dict, passed: list[int]) -> None:
+        """A sandbox of its own: bubblewrap (or a plain process) started for this kata."""
+        command, env, extra = self._command(config)
+        passed += extra.pop("pass_fds", [])
+        for fd in passed:
+            os.set_inheritable(fd, True)
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, pass_fds=passed, env=env,
+                                        start_new_session=True, cwd=extra.pop("cwd", self._private), **extra)
+
+    def _spawn_warm(self, config: dict, to_child_r: int, from_child_w: int) -> None:
+        """A fork of a warm zygote, in namespaces of its own (see zygote.py)."""
+        zygote = self.zygote
+        self._job = zygote.write_job(self.snapshot.files)
+        namespaces = self.isolation.level == NAMESPACES
+        out_r, out_w = os.pipe()
+        status_r, status_w = os.pipe()
+        home = os.path.join(self._private, "home")
+        if not namespaces:  # a dropped uid without a mount namespace: its home is a private folder
+            os.mkdir(home, 0o700)
+            os.chown(home, self.uid, self.uid)
+            os.chmod(self._private, 0o711)
+            protect_answers(tuple(view.answer_folders(self.answers)))
+        workspace = view.WORKSPACE if namespaces else os.path.join(zygote.spool, self._job)
+        env = {"HOME": view.TMP, "TMPDIR": view.TMP} if namespaces else {"HOME": home, "TMPDIR": home}
+        config = {**config, "uid": self.uid, "job": self._job, "workspace": workspace, "site": [],
+                  "tmpfs_bytes": self.limits.tmpfs_mb * 1024 * 1024, "env": env, "home": home}
+        fds = {"in": to_child_r, "out": from_child_w, "faults": self._fault_log.fd, "stdout": out_w, "status": status_w}
+        if self._arena is not None:
+            fds["shm"] = self._arena.fd
+        self._baseline = zygote.prepare_budget()
+        try:
+            pid = zygote.spawn(config, fds)
+        finally:
+            os.close(out_w)
+            os.close(status_w)
+        self.process = WarmChild(pid, os.fdopen(out_r, "rb", buffering=0), status_r)
+
     def _find_harness(self) -> int:
         """The harness's pid as the grader sees it: under bubblewrap, the child of the
         sandbox's init (bwrap -> init -> harness); otherwise the process itself."""
+        if self.zygote is not None:  # the kata's init is the process handed back: the harness is below it
+            below = children(self.process.pid)
+            return below[0] if below else self.process.pid
         if self.isolation.level != NAMESPACES:
             return self.process.pid
         init = children(self.process.pid)
@@ -310,6 +304,8 @@ class LearnerProcess:
             return []
         if self.isolation.level == UID_DROP:
             return processes_of_uid(self.uid)
+        if self.zygote is not None:
+            return [p for p in subtree(self.process.pid) if p != self.process.pid]
         if self.isolation.level == NAMESPACES:
             # Orphans are adopted by the sandbox's init, so below it is everything.
             return [p for init in children(self.process.pid) for p in subtree(init) if p != init]
@@ -346,8 +342,10 @@ class LearnerProcess:
             inside = set(self._cgroup.pids())
             if not self._cgroup.add([p for p in subtree(self.process.pid) if p not in inside]):
                 raise self.faults.internal("the sandbox did not start", "it could not be put in its cgroup")
-        if self._cgroup is not None:
-            usage = lambda pids: self._cgroup.usage()  # noqa: E731 - every page the tree touched
+        group = self._budget_cgroup()
+        if group is not None:
+            self._oom_before = group.oom_killed_count()
+            usage = lambda pids: group.usage()  # noqa: E731 - every page the tree touched
         elif self.isolation.level == UID_DROP:
             usage = lambda pids: (sum(memory_bytes(p) for p in pids) + held_memfds(pids)  # noqa: E731
                                   + files_of_uid(self.uid))
@@ -358,6 +356,12 @@ class LearnerProcess:
         self._watch.arm(self._watch.measure()[0])   # before any learner code: the harness's own memory
         self._watch.start()
 
+    def _budget_cgroup(self):
+        """The cgroup that holds this kata: its own, or its zygote's (one kata at a time)."""
+        if self._cgroup is not None:
+            return self._cgroup
+        return self.zygote.cgroup if self.zygote is not None else None
+
     def close(self) -> None:
         if self._joiner is not None:
             self._joiner.join()
@@ -366,23 +370,13 @@ class LearnerProcess:
             self._watch.stop()
         if self.process is not None:
             self._kill()
-            for fd in (self._to_child, self._from_child):
-                if fd is not None:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
-            self._to_child = self._from_child = None
+            if self._channel is not None:
+                self._channel.close()
             if self._reader is not None:
                 self._reader.join(timeout=1.0)  # a stray process may still hold the pipe; don't wait for it
             self.process = None
-        for fd in (self._fault_fd,):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._fault_fd = None
+        if self._fault_log is not None:
+            self._fault_log.close()
         if self._arena is not None:
             self._arena.close()
             self._arena = None
@@ -392,6 +386,9 @@ class LearnerProcess:
         if self._materialized is not None:
             self._materialized.close()
             self._materialized = None
+        if self._job is not None:
+            self.zygote.drop_job(self._job)
+            self._job = None
         if self._private is not None:
             import shutil
 
@@ -403,7 +400,9 @@ class LearnerProcess:
         """Kill every learner process now (the watch calls this from its thread)."""
         if self._cgroup is not None:
             self._cgroup.kill()
-        if self.isolation.level == NAMESPACES:
+        if self.zygote is not None and self.isolation.level == NAMESPACES:
+            self.process.kill()   # the kata's init: its PID namespace goes with it
+        elif self.isolation.level == NAMESPACES:
             # Killing the sandbox's init takes its whole PID namespace with it.
             for pid in children(self.process.pid):
                 try:
@@ -425,8 +424,15 @@ class LearnerProcess:
         if self.isolation.level == PROCESS:
             kill_tree(self.process, self.token)
             return
+        # The namespace's init finishes dying only once every process in it is gone: wait
+        # for that before letting go of the sandbox (its fds close earlier than that).
+        inits = [self.process.pid] if self.zygote is not None else children(self.process.pid)
         self._kill_learner()
         kill_all(lambda: [p for p in subtree(self.process.pid) if p != self.process.pid])
+        if self.isolation.level == NAMESPACES:
+            until = time.monotonic() + 5.0
+            while time.monotonic() < until and any(process_state(p) not in "ZX?" for p in inits):
+                time.sleep(0.002)
         try:
             self.process.kill()
         except OSError:
@@ -470,7 +476,7 @@ class LearnerProcess:
 
     def _request(self, message: dict, budget: float | None = None, charge: bool = True,
                  function: str | None = None, arena: Arena | None = None) -> dict:
-        if self.process is None or self._to_child is None:
+        if self.process is None or self._channel is None or not self._channel.open:
             raise LearnerFault("dead", "the learner process is not running", fatal=True, function=function)
         self._next_id += 1
         message = {**message, "id": self._next_id}
@@ -482,12 +488,19 @@ class LearnerProcess:
         started = time.monotonic()
         deadline = started + max(allowed, 0.0)
         try:
-            self._write_all(struct.pack("<Q", len(data)) + data, deadline, function)
+            self._channel.send(data, deadline)
             while True:
-                reply = self._decode(self._read_frame(deadline, function), function)
+                reply = self._decode(self._channel.receive(deadline), function)
                 if reply.get("op") != "callback":
                     break
                 self._answer(reply, callbacks, deadline, function)
+        except channel.Timeout:
+            self._on_timeout(function)
+        except channel.Closed:
+            raise self._death(function) from None
+        except channel.TooLarge as large:
+            self._kill()
+            raise self.faults.too_large(function, large.size) from None
         finally:
             if charge:
                 self.budget -= time.monotonic() - started
@@ -527,43 +540,7 @@ class LearnerProcess:
             answer = {"ok": False, "error": f"{spec.name}() failed on the arguments your code gave it "
                                             f"({type(exc).__name__}: {exc})"[:500]}
             data = codec.encode_message(answer)
-        self._write_all(struct.pack("<Q", len(data)) + data, deadline, function)
-
-    def _write_all(self, data: bytes, deadline: float, function: str | None) -> None:
-        view_ = memoryview(data)
-        while view_:
-            remaining = deadline - time.monotonic()
-            _, ready, _ = select.select([], [self._to_child], [], max(remaining, 0))
-            if not ready:
-                self._on_timeout(function)
-            try:
-                n = os.write(self._to_child, view_[:1 << 16])
-            except BlockingIOError:
-                continue
-            except OSError:  # EPIPE: the child is gone
-                raise self._death(function) from None
-            view_ = view_[n:]
-
-    def _read_exact(self, n: int, deadline: float, function: str | None) -> bytes:
-        chunks = []
-        while n:
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([self._from_child], [], [], max(remaining, 0))
-            if not ready:
-                self._on_timeout(function)
-            chunk = os.read(self._from_child, min(n, 1 << 20))
-            if not chunk:
-                raise self._death(function)
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
-
-    def _read_frame(self, deadline: float, function: str | None) -> bytes:
-        size = int.from_bytes(self._read_exact(8, deadline, function), "little")
-        if size > self.limits.max_result_bytes:
-            self._kill()
-            raise self.faults.too_large(function, size)
-        return self._read_exact(size, deadline, function)
+        self._channel.send(data, deadline)
 
     def _settle_output(self, wait: float = 0.2) -> None:
         """Let the reader thread catch up with what the child printed before it replied."""
@@ -581,47 +558,13 @@ class LearnerProcess:
             time.sleep(0.002)
 
     # -- where the learner's code was ---------------------------------------
-    def _dump_size(self) -> int:
-        try:
-            return os.fstat(self._fault_fd).st_size if self._fault_fd is not None else 0
-        except OSError:
-            return 0
-
-    def _dumped_frames(self, start: int = 0) -> list[Frame]:
-        """The learner's frames in the last stack dump faulthandler wrote (crash or time limit)."""
-        try:
-            text = os.pread(self._fault_fd, FAULT_LOG_LIMIT, start).decode("utf-8", errors="replace")
-        except (OSError, TypeError):
-            return []
-        blocks: list[tuple[bool, list[Frame], list[bool]]] = []
-        for line in text.splitlines():
-            if line.rstrip().endswith("(most recent call first):"):
-                blocks.append((line.lstrip().startswith("Current thread"), [], [False]))
-                continue
-            if blocks and line.strip() == "...":  # faulthandler stops after 100 frames
-                blocks[-1][2][0] = True
-                continue
-            match = DUMP_LINE.match(line)
-            if match and blocks and in_roots(match.group(1), self.roots):
-                name, number = Path(match.group(1)).name, int(match.group(2))
-                blocks[-1][1].append(Frame(name, number, match.group(3).strip(),
-                                           self.snapshot.source_line(name, number)))
-        blocks = [b for b in blocks if b[1]]
-        if not blocks:
-            return []
-        _, frames, truncated = next((b for b in blocks if b[0]), blocks[0])
-        frames = frames[::-1]  # oldest call first
-        if truncated[0] and frames:
-            frames[0] = Frame(*frames[0][:4], 1, True)
-        return frames
-
     def _on_timeout(self, function: str | None):
         """Out of time: note where the learner's code is, kill everything, raise."""
         frames: list[Frame] = []
         pid = self.harness_pid
         if (pid is not None and self.process is not None and self.process.poll() is None
                 and process_state(pid) not in "TtZX?"):  # a stopped process cannot dump its stack
-            before = self._dump_size()
+            before = self._fault_log.size()
             try:
                 os.kill(pid, signal.SIGUSR1)  # faulthandler in the child dumps its stack
             except OSError:
@@ -629,12 +572,12 @@ class LearnerProcess:
             until, last = time.monotonic() + 1.0, before  # returns as soon as the dump is written
             while time.monotonic() < until:
                 time.sleep(0.02)
-                size = self._dump_size()
+                size = self._fault_log.size()
                 if size > before and size == last:
                     break
                 last = size
             self._kill()
-            frames = self._dumped_frames(before)
+            frames = self._fault_log.frames(self.roots, self.snapshot, before)
         else:
             self._kill()
         raise self.faults.timeout(function, *format_frames(frames))
@@ -645,7 +588,7 @@ class LearnerProcess:
         code = self.process.returncode
         if code is not None and code < 0:
             return None, -code
-        if self.isolation.level == NAMESPACES and code is not None and 128 < code <= 128 + 64:
+        if self.zygote is None and self.isolation.level == NAMESPACES and code is not None and 128 < code <= 128 + 64:
             return None, code - 128
         return code, None
 
@@ -660,11 +603,12 @@ class LearnerProcess:
         self._kill()  # its background processes, if any
         if self._watch is not None and self._watch.exceeded:
             return self.faults.over_budget(function, *self._watch.exceeded)
-        if self._cgroup is not None and self._cgroup.oom_killed():
+        group = self._budget_cgroup()
+        if group is not None and group.oom_killed_count() > self._oom_before:
             return self.faults.over_budget(function, "memory", f"more than {self.limits.memory_mb} MiB together")
         code, signum = self._exit_status()
         memory = self._memory_fault or self.output.mentions_memory()
-        return self.faults.death(function, code, signum, self._dumped_frames(), memory, self.output.tail_lines())
+        return self.faults.death(function, code, signum, self._fault_log.frames(self.roots, self.snapshot), memory, self.output.tail_lines())
 
     def _fault_from_error(self, error, function: str | None, loading: bool = False) -> LearnerFault:
         if not isinstance(error, dict):

@@ -32,10 +32,10 @@ from pathlib import Path
 
 from grader.sandbox.policy import Limits
 
-SITE, HARNESS, WORKSPACE, TMP = "/kata/site", "/kata/harness", "/workspace", "/tmp"
+SITE, HARNESS, WORKSPACE, TMP, SPOOL = "/kata/site", "/kata/harness", "/workspace", "/tmp", "/kata/spool"
 SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
-HARNESS_FILES = ("child.py", "codec.py", "frames.py", "shm.py")
+HARNESS_FILES = ("child.py", "codec.py", "frames.py", "shm.py", "zygote.py")
 FRAMEWORKS = {"numpy": ("numpy",), "torch": ("torch", "numpy")}
 GRADER_PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -264,20 +264,24 @@ def hidden_paths(answers=()) -> list[str]:
     return [os.path.realpath(p) for p in paths if os.path.exists(p)]
 
 
-def namespace_flags(root: bool) -> list[str]:
+def namespace_flags(root: bool, zygote: bool = False) -> list[str]:
+    """A zygote keeps what it needs to give each fork namespaces of its own (it never
+    runs learner code; every fork drops all of it before any learner code runs)."""
     flags = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--hostname", "kata"]
     if root:
         # No user namespace: the harness drops to a fresh uid itself, which needs these two.
-        return flags + ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    return ["--unshare-user", "--disable-userns"] + flags + ["--cap-drop", "ALL"]
+        keep = ["CAP_SETUID", "CAP_SETGID"] + (["CAP_SYS_ADMIN"] if zygote else [])
+        return flags + ["--cap-drop", "ALL"] + [arg for cap in keep for arg in ("--cap-add", cap)]
+    return ["--unshare-user", "--disable-userns"] + flags + (["--cap-add", "ALL"] if zygote else ["--cap-drop", "ALL"])
 
 
-def bwrap_options(root: bool, framework: str, workspace: str, limits: Limits,
-                  python: str | None = None, answers=()) -> list[str]:
+def bwrap_options(root: bool, framework: str, workspace: str | None, limits: Limits,
+                  python: str | None = None, answers=(), spool: str | None = None) -> list[str]:
     """bubblewrap's options (everything but the binary and the command). The caller
     passes them through `--args FD`, so the sandbox's /proc/1/cmdline does not show
-    the host paths they name."""
+    the host paths they name. With `spool` (a zygote), /workspace is an empty mount
+    point and the spool of snapshots is at /kata/spool: each fork binds its own."""
     python = python or interpreter()
     m = Mounts()
     _system(m)
@@ -285,14 +289,18 @@ def bwrap_options(root: bool, framework: str, workspace: str, limits: Limits,
     for entry in framework_entries(framework, tuple(grader_site_dirs())):
         m.bind(entry, f"{SITE}/{os.path.basename(entry)}")
     m.bind(harness_dir(), HARNESS)
-    m.bind(workspace, WORKSPACE)
+    if spool is None:
+        m.bind(workspace, WORKSPACE)
+    else:
+        m.bind(spool, SPOOL)
+        m.args += ["--perms", "0755", "--dir", WORKSPACE]
     for path in hidden_paths(answer_folders(answers)):
-        if _inside(path, [a for a in m.mounted if a not in (SITE, HARNESS, WORKSPACE)]):
+        if _inside(path, [a for a in m.mounted if a not in (SITE, HARNESS, WORKSPACE, SPOOL)]):
             m.tmpfs(path, 1)
     m.tmpfs(TMP, limits.tmpfs_mb, "1777")
     # /dev is a tmpfs of bwrap's with no size limit: give /dev/shm a tiny one, and make
     # the root read-only, so no file system inside can grow past the budget.
-    return [*namespace_flags(root), *m.args, "--proc", "/proc", "--dev", "/dev",
+    return [*namespace_flags(root, zygote=spool is not None), *m.args, "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--size", str(1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/",
             "--chdir", TMP]
 
