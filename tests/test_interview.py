@@ -188,6 +188,8 @@ def test_a_buggy_workspace_gets_the_verdicts_its_bugs_earn(kata, ws, clock):
     assert "part2 no-batch-factor" in out and "1/B applied twice" in out
     assert "Wrong transpose" in out
     assert "part1 stability" in out
+    # A check of another dimension that stopped at the transposed dW1 is not held against that dimension.
+    assert "part4 batch-mean: not judged, it stopped at Wrong transpose (shapes)" in out
     # The skipped questions, and what they would have prevented.
     assert "skipped: Guessing wrong makes the loss" in out
     assert "and the grade found it: 1/B applied twice in part2" in out

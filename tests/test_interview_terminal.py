@@ -110,7 +110,9 @@ def test_prompts_a_wrong_shape_and_the_time_running_out(terminal):
     screen.type("check")
     screen.expect("still a stub")
     screen.expect("[part1 · 5:00 left] > ")
-    # The learner sits at the prompt; the clock runs past the deadline meanwhile.
+    # The learner sits at the prompt; the clock runs on: a warning, then past the deadline.
+    clock.write_text(repr(START + 4 * 60 + 10))
+    screen.expect("(1 minute left)")
     clock.write_text(repr(START + 6 * 60))
     screen.expect("The time is up.")
     screen.expect("Follow-up questions (1)")

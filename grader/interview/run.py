@@ -342,14 +342,16 @@ class Interview:
         lines.append(f"{tried} of {len(s['parts'])} parts tried")
         return "\n".join(lines)
 
-    def grading(self):
+    def grading(self, warm: bool = False):
+        """A session over the interview's folder at its seed; its grades stay out of the
+        practice record. Warm sandboxes pay off only when several parts are graded."""
         from grader.grading.session import GradingSession
         from grader.sandbox.policy import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
         s = self.required()
         return GradingSession(self.catalog, self.folder(s), s["seed"], self.timeout or DEFAULT_TIMEOUT_S,
                               self.memory_mb or DEFAULT_MEMORY_MB, record=False, warn=self.warn,
-                              label=f"interview {s['id']}")
+                              label=f"interview {s['id']}", warm=warm)
 
     def quick_names(self, kata) -> list[str]:
         from grader.curriculum import loading
@@ -449,7 +451,7 @@ class Interview:
         compiled = render.prepare("scorecard")
         self.term.say("")
         self.term.say(f"Grading {', '.join(k.id for k in katas)} with every hidden check…")
-        report = self.grading().grade(katas)
+        report = self.grading(warm=len(katas) > 1).grade(katas)
         late = {}
         if now > record.deadline(s):
             for kata in katas:

@@ -20,7 +20,7 @@ from grader.interview.content import DIMENSIONS, InterviewContent
 from grader.interview.spoken import LETTERS, number_ok, parse_choice, parse_number, show_shape
 from grader.model.interview import (ClarifyingItem, Dimension, Evidence, Finding, FollowUpItem, HintText,
                                     HistoryPoint, InterviewLine, PartScore, Scorecard, ShapeItem)
-from grader.model.results import PASS, WARN, GradeReport, KataResult
+from grader.model.results import PASS, WARN, GradeReport, KataResult, clean_text
 
 SHAPES_RIGHT = 0.9     # the share of shapes said right that counts for the shapes dimension
 MIXED = 0.6            # below this share of signals for, a dimension is weak
@@ -46,7 +46,7 @@ def followup_items(session: dict, content: InterviewContent, answers: list[str |
         if q is None:
             continue
         said = answers[n - 1] if n - 1 < len(answers) else None
-        said = (said or "").strip()
+        said = clean_text((said or "").strip())[:80]
         if q.kind == "choice":
             order = [i for i in chosen["order"] if isinstance(i, int) and 0 <= i < len(q.choices)]
             if sorted(order) != list(range(len(q.choices))):
@@ -114,7 +114,7 @@ def dimensions(session: dict, content: InterviewContent, report: GradeReport, sh
                                          + (f"; wrong or not said: {', '.join(wrong[:4])}"
                                             + (f" and {len(wrong) - 4} more" if len(wrong) > 4 else "")
                                             if wrong else "")))
-        listed = set()
+        listed, seen = set(), set()
         for part in session["parts"]:
             result = results.get(part)
             names = content.part(part).rubric.get(dim, [])
@@ -124,20 +124,28 @@ def dimensions(session: dict, content: InterviewContent, report: GradeReport, sh
             for name in names:
                 ok, check = _check_signal(result, name)
                 listed.add((part, name))
-                signals.append(ok)
                 if ok is None:
                     unseen.append(name)
                 elif ok:
                     passed.append(name + (" (warning)" if check.status == WARN else ""))
-                else:
-                    named = ", ".join(d.name for d in check.diagnoses if d.id != "not-implemented")
+                found = [d for d in check.diagnoses if d.id != "not-implemented"] if ok is False else []
+                named = ", ".join(d.name for d in found)
+                elsewhere = {content.diagnosis_dimensions.get(d.id) for d in found}
+                if found and None not in elsewhere and dim not in elsewhere:
+                    # It stopped at a mistake of another dimension (a transposed gradient fails the
+                    # batch-scaling check on its shape): that dimension counts it, this one cannot tell.
+                    ok = None
+                    evidence.append(Evidence(None, f"{part} {name}: not judged, it stopped at {named} "
+                                                   f"({', '.join(sorted(elsewhere))})"))
+                elif ok is False:
+                    seen.update((part, d.id) for d in found)
                     evidence.append(Evidence(False, f"{part} {name}: {check.message}"
                                                     + (f" [{named}]" if named else "")))
+                signals.append(ok)
             if passed:
                 evidence.append(Evidence(True, f"{part}: {', '.join(passed)} passed"))
             if unseen:
                 evidence.append(Evidence(None, f"{part}: {', '.join(unseen)} not run (the part is not done)"))
-        seen = set()
         for result in report.katas:
             for c in result.checks:
                 if (result.id, c.name) in listed or c.ok:
@@ -195,7 +203,7 @@ def shape_items(session: dict, content: InterviewContent) -> list[ShapeItem]:
             if s is None:
                 continue
             items.append(ShapeItem(part, prompt.tensor, show_shape(prompt.answer, pc.interview_sizes),
-                                   s["given"], bool(s["ok"]), prompt.why))
+                                   clean_text(str(s["given"]))[:80], bool(s["ok"]), prompt.why))
     return items
 
 

@@ -66,7 +66,9 @@ def _tidy(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-HELPERS = dict(short=short, code_spans=code_spans, clock=clock, fill=fill, mark=mark, percent=percent, verdict_mark=VERDICT_MARK,
+PART_WORD = {"passed": "passed", "failed": "FAILED", "not-implemented": "NOT DONE", "error": "DID NOT RUN"}
+
+HELPERS = dict(part_word=PART_WORD, short=short, code_spans=code_spans, clock=clock, fill=fill, mark=mark, percent=percent, verdict_mark=VERDICT_MARK,
                verdict_style=VERDICT_STYLE, verdict_score=VERDICT_SCORE)
 
 
