@@ -79,16 +79,27 @@ def findings(report: GradeReport, catalog) -> list[Finding]:
     for result in report.katas:
         kata = catalog.find(result.id)
         if result.status.value == "not-implemented":
-            out.append(Finding(result.id, "not-implemented", "Not implemented", "error",
+            out.append(Finding(result.id, "not-implemented", "Not done", "error",
                                f"{', '.join(result.not_implemented) or 'the functions'} still raise "
                                "NotImplementedError: this part was not done in time", hints=_hints(kata, [1])))
             continue
+        # Each named mistake once, with the checks it explains; then the checks that name none.
+        named: dict[str, Finding] = {}
+        plain = []
         for c in result.checks:
             if c.status == PASS or c.waiting:
                 continue
-            levels = [d.hint for d in c.diagnoses] or [c.hint]
-            out.append(Finding(result.id, c.name, c.title, c.status.value, c.message, list(c.details),
-                               list(c.diagnoses), _hints(kata, levels)))
+            if not c.diagnoses:
+                plain.append(Finding(result.id, c.name, c.title, c.status.value, c.message, list(c.details),
+                                     [], _hints(kata, [c.hint]), [c.name]))
+                continue
+            for d in c.diagnoses:
+                if d.id in named:
+                    named[d.id].checks.append(c.name)
+                else:
+                    named[d.id] = Finding(result.id, c.name, d.name or d.id, c.status.value, c.message,
+                                          list(c.details), [d], _hints(kata, [d.hint or c.hint]), [c.name])
+        out += list(named.values()) + plain
     return out
 
 

@@ -87,15 +87,17 @@ class HintText:
 
 @dataclass
 class Finding:
-    """One failing check of a part, with everything the grade knows about it."""
+    """One thing wrong in a part: a named mistake with every check it explains, or a
+    failing check that names none; with what the grade knows about it."""
     part: str
-    check: str                    # the check's name
-    title: str
+    check: str                    # the (first) check's name
+    title: str                    # the mistake's name, or the check's title
     status: str                   # fail | error | warn
-    message: str
+    message: str                  # the first check's message
     details: list[str] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     hints: list[HintText] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)   # every check it explains
 
 
 @dataclass
