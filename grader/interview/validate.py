@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.curriculum import loading
+from grader.curriculum.paths import BUILTIN_KATAS
 from grader.interview import probe
 from grader.interview.content import FILE, ContentError, katas_dirs, read_common, read_part
 from grader.model.diagnoses import known_ids
@@ -64,7 +65,7 @@ def _unknown(ids, catalog) -> list[str]:
 
 def common_job(catalog, folder: Path):
     path = folder / FILE
-    label = str(path)
+    label = f"katas/{FILE}" if folder == BUILTIN_KATAS else str(path)
 
     def job():
         expected = "loads; parts, diagnosis ids and follow-up parts are known; question ids unique"
