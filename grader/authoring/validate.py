@@ -18,6 +18,7 @@ from grader.curriculum import loading
 from grader.curriculum.catalog import Catalog
 from grader.curriculum.kata import CatalogError, Kata
 from grader.grading.engine import grade_file
+from grader.interview.validate import jobs as interview_jobs
 from grader.model.diagnoses import known_ids
 from grader.model.results import ERROR, FAIL, NOT_IMPLEMENTED, PASS, WARN, KataResult
 
@@ -226,6 +227,8 @@ def validate(catalog: Catalog, katas: list[Kata], seeds: list[int], jobs: int | 
             continue
         rows += check_authoring(kata)
         work += [job for seed in seeds for job in plan(catalog, kata, seed)]
+    # The mock interview's content (clarifying questions, shape prompts, follow-ups): once, not per seed.
+    work += [lambda job=job: Row(*_with_kind(job())) for job in interview_jobs(catalog, katas)]
     workers = max(1, jobs or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for row in pool.map(lambda job: job(), work):
@@ -233,6 +236,11 @@ def validate(catalog: Catalog, katas: list[Kata], seeds: list[int], jobs: int | 
                 progress(row)
             rows.append(row)
     return _merge_seeds(rows)
+
+
+def _with_kind(found: tuple) -> tuple:
+    kata, name, expected, got, ok = found
+    return kata, "interview", name, expected, got, ok
 
 
 def _merge_seeds(rows: list[Row]) -> list[Row]:

@@ -31,6 +31,8 @@ COMMANDS = {
     "new": "grader.cli.author:new",
     "validate": "grader.cli.author:validate",
     "grade-class": "grader.cli.classroom:grade_class",
+    "interview": "grader.cli.interview:interview",
+    "review": "grader.cli.interview:review",
 }
 
 
@@ -69,6 +71,10 @@ def main():
       kata questions part1  the interviewer's follow-up questions
       kata solution part1   the reference solution
       kata reset part1      start over from the stub (your file is backed up)
+    \b
+    Rehearse the onsite:
+      kata interview        a timed mock interview, scored by the rubric
+      kata review           what to practise today (spaced repetition)
     \b
     For instructors:
       kata new ID --title T scaffold a kata (docs/authoring.md walks through it)

@@ -79,6 +79,9 @@ def grade(katas, all_, workspace, reference, fmt, output, seed, timeout, memory_
         fail_usage("--reference grades the shipped solutions; it cannot be combined with --workspace or --notebook")
     workspace, notebook = notebook_or_workspace(workspace, notebook)
     ws = None if reference else find_workspace_or_none(workspace, required=notebook is None)
+    if ws is not None:
+        from grader.cli.interview import refuse_during_interview
+        refuse_during_interview(str(ws), "kata grade")
     isolation_label()  # a bad $KATA_ISOLATION is a usage error before anything runs
     # Warm sandboxes pay once a framework is graded twice; one kata is faster cold.
     session = GradingSession(catalog, ws or (notebook.parent if notebook else None), seed,
@@ -131,6 +134,9 @@ def watch(kata, workspace, interval, seed, notebook, katas_dirs):
     workspace, notebook = notebook_or_workspace(workspace, notebook)
     ws = find_workspace_or_none(workspace, required=notebook is None)
     folder = ws or notebook.parent
+    if ws is not None:
+        from grader.cli.interview import refuse_during_interview
+        refuse_during_interview(str(ws), "kata watch")
     isolation_label()
     state = read_state(ws, warn=warn) if ws else {}
     passed = {k.id for k in catalog if ws and kata_entry(state, k.id)["status"] == "passed"}

@@ -70,6 +70,9 @@ def list_katas(workspace, katas_dirs):
     attempts      how many times you graded it
     hints         hint levels seen, of those available
     first passed  when it first passed (also shown: whether you viewed the solution)
+    due           when `kata review` brings it back: today, in 3d, new (never graded)
+    to green      from its first grade to its first pass
+    best cold     its fastest pass in a mock interview (`kata interview`)
     The arrow marks the next kata to do. With kata packs, a last column
     says where each kata comes from.
     """
@@ -84,12 +87,15 @@ def list_katas(workspace, katas_dirs):
         table([("kata", "alias", "title", "from")] + rows if packs else rows)
         warn("\n(no workspace found: run `kata init` to start, or pass --workspace)")
         return
-    now = progress(catalog, read_state(ws, warn=warn))
-    rows, notes = [("", "kata", "alias", "status", "attempts", "hints", "first passed")
+    from grader.interview.review import LIST_HEADERS, list_columns
+
+    state = read_state(ws, warn=warn)
+    now, review = progress(catalog, state), list_columns(catalog, state)
+    rows, notes = [("", "kata", "alias", "status", "attempts", "hints", "first passed") + LIST_HEADERS
                    + (("from",) if packs else ())], {}
     for r in now.rows:
         rows.append((r.mark, r.kata.id, r.kata.alias, r.status, str(r.entry["attempts"]), r.hints, r.first_passed)
-                    + ((r.kata.source,) if packs else ()))
+                    + review[r.kata.id] + ((r.kata.source,) if packs else ()))
         notes[len(rows) - 1] = r.notes
     table(rows, notes)
     click.echo(f"\nworkspace: {ws} · {now.passed} of {len(catalog)} katas passed")
@@ -122,9 +128,11 @@ def hint(kata, all_, level, workspace, katas_dirs):
     levels you have seen are recorded in the workspace (`kata list` counts them);
     --level N shows one level again, --all shows them all.
     """
+    from grader.cli.interview import refuse_during_interview
     from grader.workspace.progress import hints_to_show
     from grader.workspace.state import kata_entry, read_state, record_hints_seen
 
+    refuse_during_interview(workspace, "kata hint")
     target = resolve(load_catalog(katas_dirs, workspace), [kata])[0]
     if all_ and level:
         fail_usage("choose one of --all and --level")
@@ -199,9 +207,11 @@ def solution(kata, yes, workspace, katas_dirs):
     recorded in the workspace, and `kata list` shows it.
     """
     from grader.cli.highlight import highlight
+    from grader.cli.interview import refuse_during_interview
     from grader.workspace.progress import solution_passed
     from grader.workspace.state import read_state, record_solution_viewed
 
+    refuse_during_interview(workspace, "kata solution")
     target = resolve(load_catalog(katas_dirs, workspace), [kata])[0]
     ws = find_workspace_or_none(workspace, required=False)
     if not (ws and solution_passed(read_state(ws, warn=warn), target.id)) and not yes:
@@ -234,6 +244,9 @@ def solution(kata, yes, workspace, katas_dirs):
 @catalog_options
 def explain(kata, katas_dirs):
     """Walk through KATA's derivation, every tensor and its shape said aloud."""
+    from grader.cli.interview import refuse_during_interview
+
+    refuse_during_interview(None, "kata explain")
     target = resolve(load_catalog(katas_dirs), [kata])[0]
     text = target.explanation.strip()
     if not text:
@@ -257,8 +270,10 @@ def questions(kata, pick, answers, katas_dirs):
     Without KATA, the questions of every kata. Answer each one aloud first, then compare with the model answer:
     `kata questions part1 --show 2`, or --answers for all of them.
     """
+    from grader.cli.interview import refuse_during_interview
     from grader.curriculum.kata import CatalogError
 
+    refuse_during_interview(None, "kata questions")
     catalog = load_catalog(katas_dirs)
     if pick and not kata:
         fail_usage("--show needs a kata, e.g. `kata questions part1 --show 2`")

@@ -36,6 +36,15 @@ def _is_opt_str(v) -> bool:
     return v is None or isinstance(v, str)
 
 
+def _is_bool(v) -> bool:
+    return isinstance(v, bool)
+
+
+def _is_events(v) -> bool:
+    return isinstance(v, list) and all(isinstance(e, dict) and isinstance(e.get("at"), str)
+                                       and e.get("source") in ("practice", "interview") for e in v)
+
+
 # Every field a kata entry may hold: (valid?, default). Unknown keys are kept as they
 # are (a newer version may have written them) but nothing here reads them.
 _ENTRY_FIELDS = {
@@ -48,7 +57,14 @@ _ENTRY_FIELDS = {
     "first_passed": (_is_opt_str, None),     # timestamp of the first passing grade
     "last_graded": (_is_opt_str, None),
     "solution_viewed": (_is_opt_str, None),  # timestamp of the first `kata solution`
+    # What the review schedule (grader.interview.review) reads: facts, not the schedule itself.
+    "first_graded": (_is_opt_str, None),     # timestamp of the first grade: time-to-green starts here
+    "round_fails": (_is_count, 0),           # failing grades since the last pass
+    "round_hints": (_is_count, 0),           # hints shown since the last pass
+    "round_solution": (_is_bool, False),     # the reference shown since the last pass
+    "review_events": (_is_events, []),       # passes (practice) and interview results, oldest first
 }
+MAX_REVIEW_EVENTS = 50  # per kata: the schedule needs the recent ones only
 
 
 def new_state() -> dict:
@@ -56,7 +72,11 @@ def new_state() -> dict:
 
 
 def _new_entry() -> dict:
-    return {key: default for key, (_, default) in _ENTRY_FIELDS.items()}
+    return {key: _fresh(default) for key, (_, default) in _ENTRY_FIELDS.items()}
+
+
+def _fresh(default):
+    return list(default) if isinstance(default, list) else default
 
 
 def entry_of(state: dict, kata_id: str) -> dict:
@@ -95,12 +115,21 @@ def sanitize_state(raw) -> tuple[dict, list[str]]:
         fixed = dict(entry)
         for key, (valid, default) in _ENTRY_FIELDS.items():
             if key not in fixed:
-                fixed[key] = default
+                fixed[key] = _fresh(default)
             elif not valid(fixed[key]):
                 problems.append(f"katas.{kata_id}.{key} is {_short(fixed[key])}")
-                fixed[key] = default
+                fixed[key] = _fresh(default)
         clean[kata_id] = fixed
     state["katas"] = clean
+    # The mock interview (grader.interview.record): the one in progress, and the finished ones.
+    if state.get("interview") is not None and not isinstance(state["interview"], dict):
+        problems.append(f"interview is {_short(state['interview'])}, not an object")
+        state["interview"] = None
+    if "interviews" in state and not (isinstance(state["interviews"], list)
+                                      and all(isinstance(i, dict) for i in state["interviews"])):
+        problems.append(f"interviews is {_short(state['interviews'])}, not a list of objects")
+        state["interviews"] = [i for i in state["interviews"] if isinstance(i, dict)] \
+            if isinstance(state["interviews"], list) else []
     return state, problems
 
 
@@ -186,6 +215,7 @@ def record_grades(workspace: Path, kata_results, warn=None) -> dict:
         for r in kata_results:
             entry = entry_of(state, r.id)
             counts = r.counts()
+            _fold_round(entry, r)
             entry["attempts"] += 1
             entry["status"] = r.status.value
             entry["checks_total"] = len(r.checks)
@@ -197,11 +227,26 @@ def record_grades(workspace: Path, kata_results, warn=None) -> dict:
     return update_state(workspace, fold, warn)
 
 
+def _fold_round(entry: dict, result) -> None:
+    """A pass that follows anything but a pass ends a practice round: it becomes a review
+    event, with what helped since the last one. A failing grade counts against the round."""
+    now = _now()
+    entry["first_graded"] = entry["first_graded"] or now
+    if result.passed and entry["status"] != "passed":
+        event = {"at": now, "source": "practice", "hints": entry["round_hints"],
+                 "solution": entry["round_solution"], "fails": entry["round_fails"]}
+        entry["review_events"] = (entry["review_events"] + [event])[-MAX_REVIEW_EVENTS:]
+        entry.update(round_fails=0, round_hints=0, round_solution=False)
+    elif result.status.value in ("failed", "error"):
+        entry["round_fails"] += 1
+
+
 def record_hints_seen(workspace: Path, kata_id: str, level: int, warn=None) -> dict:
     """Remember that hints 1..level of a kata have been shown (never lowers the count)."""
     def seen(state):
         entry = entry_of(state, kata_id)
         entry["hints_seen"] = max(entry["hints_seen"], level)
+        entry["round_hints"] += 1
     return update_state(workspace, seen, warn)
 
 
@@ -210,6 +255,7 @@ def record_solution_viewed(workspace: Path, kata_id: str, warn=None) -> dict:
     def viewed(state):
         entry = entry_of(state, kata_id)
         entry["solution_viewed"] = entry["solution_viewed"] or _now()
+        entry["round_solution"] = True
     return update_state(workspace, viewed, warn)
 
 
