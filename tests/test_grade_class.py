@@ -307,7 +307,7 @@ def test_an_internal_grader_error_is_not_held_against_the_submission(tmp_path, m
     from grader.grading import engine
     from grader.model.results import ERROR, CheckResult, KataResult
 
-    def sandbox_did_not_start(kata, source, seed, timeout, memory_mb, warm=None):
+    def sandbox_did_not_start(kata, source, seed, timeout, memory_mb, **options):
         result = KataResult(kata.id, kata.alias, kata.title, kata.learner_file, fatal_internal=True,
                             fatal="internal grader error: the sandbox did not start (it was not ready after 120 s)")
         result.checks.append(CheckResult("load", "imports", ERROR, result.fatal, internal=True))
