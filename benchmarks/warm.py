@@ -167,7 +167,7 @@ def suite(work: Path) -> dict:
     for mode in ("warm", "cold"):
         seconds, checks, status = in_process("pytest", ["-q", "-p", "no:cacheprovider"], mode == "cold", work)
         if status != 0:
-            sys.exit(f"the test suite ({mode}) failed: exit {status}")
+            print(f"the test suite ({mode}) failed: exit {status}; its time is still shown", flush=True)
         row[mode] = seconds
         if mode == "warm":
             row["floor"] = checks

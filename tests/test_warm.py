@@ -22,6 +22,12 @@ CATALOG = Catalog.builtin()
 pytestmark = pytest.mark.skipif(current_isolation().level not in WARM_LEVELS,
                                 reason="warm sandboxes need namespaces or a uid drop")
 
+
+@pytest.fixture(autouse=True)
+def _warm_allowed(monkeypatch):
+    """These tests are about the warm path: a KATA_WARM=0 in the environment must not skip it."""
+    monkeypatch.delenv("KATA_WARM", raising=False)
+
 # Leaves everything it can behind: a module, a patched NumPy function, files in /tmp and
 # /dev/shm, an environment variable, a thread and a background process.
 LEAVER = """
