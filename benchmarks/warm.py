@@ -203,7 +203,7 @@ def main() -> None:
             row = {"class": lambda: grade_class(work, args.n, jobs), "validate": lambda: validate(work, jobs),
                    "watch": lambda: watch(work, args.watch_saves), "suite": lambda: suite(work)}[task]()
             rows.append(row)
-            print(f"{task}: done in {time.perf_counter() - started:.0f} s", flush=True)
+            print(f"{task}: done in {time.perf_counter() - started:.0f} s: {json.dumps(row)}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
