@@ -1,21 +1,26 @@
-"""Run `kata ...` or `pytest ...` in this process and add up the time its grades spend
-running checks: the floor a warm sandbox is measured against.
+"""Run `kata ...` or `pytest ...` and add up the time its grades spend running
+checks: the floor a warm sandbox is measured against.
 
     python benchmarks/checks_time.py OUT.json kata validate
     python benchmarks/checks_time.py OUT.json pytest -q
 
-Writes {"checks_s": seconds, "grades": count, "exit": status} to OUT.json. The
-time is what `grader.grading.engine` measures around each kata's checks (the
-learner's code, the comparisons and the round trips to the sandbox), after the
-sandbox has started and the learner's module has loaded. Grades made in other
-processes (tests that start the CLI in a subprocess) are not counted.
+Writes {"checks_s": seconds, "grades": count, "processes": n, "exit": status} to
+OUT.json. The time is what `grader.grading.engine` measures around each kata's
+checks (the learner's code, the comparisons and the round trips to the sandbox),
+after the sandbox has started and the learner's module has loaded. `kata` runs in
+this process; pytest runs here and in each of its xdist workers (the plugin
+checks_timer.py), and `processes` says how many of them graded. Grades made by
+tests that start the CLI in a subprocess of their own are not counted.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
-import threading
-import time
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
@@ -23,39 +28,35 @@ def main() -> None:
     from grader.threads import use_one_blas_thread
 
     use_one_blas_thread()   # as `kata` does, before NumPy is imported
-    from grader.grading import engine
+    sys.path.insert(0, str(HERE))
+    import checks_timer
 
-    total = {"checks_s": 0.0, "grades": 0}
-    lock = threading.Lock()
-    run_checks = engine._run_checks
-
-    def timed_checks(*a, **kw):
-        started = time.perf_counter()
-        try:
-            return run_checks(*a, **kw)
-        finally:
-            with lock:
-                total["checks_s"] += time.perf_counter() - started
-                total["grades"] += 1
-
-    engine._run_checks = timed_checks
+    folder = tempfile.mkdtemp(prefix="kata-checks-time-")
+    os.environ[checks_timer.DIR_VAR] = folder
     status = 0
     try:
         if tool == "kata":
+            checks_timer.install()
             from grader.cli import main as kata_main
 
-            kata_main(args, prog_name="kata")
+            try:
+                kata_main(args, prog_name="kata")
+            finally:
+                checks_timer.write()
         elif tool == "pytest":
             import pytest
 
-            status = int(pytest.main(args))
+            # xdist workers are fresh interpreters: they find the plugin on PYTHONPATH. This
+            # process imported it already, which pytest would warn cannot be assert-rewritten.
+            os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+            status = int(pytest.main([*args, "-p", "checks_timer", "-W", "ignore::pytest.PytestAssertRewriteWarning"]))
         else:
             sys.exit(f"checks_time.py runs `kata` or `pytest`, not {tool!r}")
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         with open(out, "w") as f:
-            json.dump({**total, "exit": status}, f)
+            json.dump({**checks_timer.read(folder), "exit": status}, f)
     sys.exit(status)
 
 

@@ -20,8 +20,9 @@ grader spends between a kata's module being loaded and its last check (the
 learner's code, the comparisons, the round trips to the sandbox), so not the
 sandboxes' start-up. grade-class reads it from its records (the katas'
 `checks_s`) and divides by J; validate and the suite add it up in-process
-(benchmarks/checks_time.py; validate divided by its J, the suite counts only the
-grades made in pytest's own process); watch takes it from the watched grade's
+(benchmarks/checks_time.py; validate divided by its J, the suite by the number of
+pytest-xdist workers that graded, counting the grades made in the workers' own
+processes); watch takes it from the watched grade's
 JSON report.
 
 Reported: seconds warm and cold, the ratio warm/cold, the floor, and warm/floor.
@@ -66,13 +67,13 @@ def run(command: list, cold: bool, **kw) -> tuple[float, subprocess.CompletedPro
     return time.perf_counter() - started, done
 
 
-def in_process(tool: str, args: list, cold: bool, work: Path) -> tuple[float, float, int]:
-    """(wall seconds, checks' seconds, exit status) of `tool args` under checks_time.py."""
+def in_process(tool: str, args: list, cold: bool, work: Path) -> tuple[float, dict, int]:
+    """(wall seconds, checks' figures, exit status) of `tool args` under checks_time.py."""
     out = work / f"checks-{tool}-{'cold' if cold else 'warm'}.json"
     seconds, _ = run([ROOT / "benchmarks" / "checks_time.py", out, tool, *args], cold,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     figures = json.loads(out.read_text())
-    return seconds, figures["checks_s"], figures["exit"]
+    return seconds, figures, figures["exit"]
 
 
 def grade_class(work: Path, n: int, jobs: int) -> dict:
@@ -104,7 +105,7 @@ def validate(work: Path, jobs: int) -> dict:
             sys.exit(f"kata validate ({mode}) failed: exit {status}")
         row[mode] = seconds
         if mode == "warm":
-            row["floor"] = checks / jobs
+            row["floor"] = checks["checks_s"] / jobs
     return row
 
 
@@ -170,7 +171,8 @@ def suite(work: Path) -> dict:
             print(f"the test suite ({mode}) failed: exit {status}; its time is still shown", flush=True)
         row[mode] = seconds
         if mode == "warm":
-            row["floor"] = checks
+            # Its xdist workers grade side by side, as validate's jobs do.
+            row["floor"] = checks["checks_s"] / max(1, checks["processes"])
     return row
 
 
