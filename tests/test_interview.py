@@ -406,3 +406,24 @@ def test_malformed_part_content_names_the_file_and_the_entry(tmp_path, bad, mess
     with pytest.raises(ContentError, match=message) as info:
         content_module.read_part(path, "part1")
     assert str(path) in str(info.value)
+
+
+def test_one_probe_child_answers_every_kata_and_keeps_their_errors_apart(tmp_path):
+    """validate's probes share one child: a probe that raises, or a reference that does not
+    load, spoils only its own answer."""
+    from grader.interview.probe import Batch
+
+    ref = tmp_path / "ref.py"
+    ref.write_text("import numpy as np\ndef f(X):\n    return X.sum(axis=0)\n")
+    good = tmp_path / "good.py"
+    good.write_text("def tensors(ref, sizes, rng):\n    X = rng.normal(size=(sizes['B'], sizes['D']))\n"
+                    "    return {'X': X, 'out': ref.f(X), 'loss': 1.0}\n")
+    bad = tmp_path / "bad.py"
+    bad.write_text("def tensors(ref, sizes, rng):\n    raise KeyError('H')\n")
+    broken = tmp_path / "broken_ref.py"
+    broken.write_text("this is not python\n")
+    sizes = [{"B": 2, "D": 3}, {"B": 5, "D": 1}]
+    batch = Batch([(good, ref, sizes), (bad, ref, sizes), (good, broken, sizes)])
+    assert batch.answer(0) == {"sizes": [{"X": [2, 3], "out": [3], "loss": []}, {"X": [5, 1], "out": [1], "loss": []}]}
+    assert [s["error"].split(":")[0] for s in batch.answer(1)["sizes"]] == ["KeyError", "KeyError"]
+    assert batch.answer(2)["error"].startswith("cannot load: SyntaxError")
