@@ -421,7 +421,7 @@ def test_one_probe_child_answers_every_kata_and_keeps_their_errors_apart(tmp_pat
     bad = tmp_path / "bad.py"
     bad.write_text("def tensors(ref, sizes, rng):\n    raise KeyError('H')\n")
     broken = tmp_path / "broken_ref.py"
-    broken.write_text("this is not python\n")
+    broken.write_text("def f(:\n")
     sizes = [{"B": 2, "D": 3}, {"B": 5, "D": 1}]
     batch = Batch([(good, ref, sizes), (bad, ref, sizes), (good, broken, sizes)])
     assert batch.answer(0) == {"sizes": [{"X": [2, 3], "out": [3], "loss": []}, {"X": [5, 1], "out": [1], "loss": []}]}
