@@ -31,6 +31,7 @@ def init(directory, force, notebook, core, colab, katas_dirs):
     from grader.workspace.state import STATE_FILE
 
     target = directory or Path(DEFAULT_DIR)
+    refuse_to_nest(target)
     # Re-running init in a workspace keeps the packs it already records.
     catalog = load_catalog(katas_dirs, workspace=target if (target / STATE_FILE).is_file() else None)
     if notebook or core or colab:
@@ -56,6 +57,31 @@ def init(directory, force, notebook, core, colab, katas_dirs):
     first = catalog.katas[0]
     click.echo(f"\nnext: cd {ws}, read the task with `kata show {first.id}`, edit {first.learner_file}, "
                f"then run `kata grade {first.id}`")
+
+
+def refuse_to_nest(target: Path) -> None:
+    """A workspace inside a workspace splits the learner's progress in two: ask on a
+    terminal, refuse otherwise, and say where the existing one is."""
+    from grader.workspace.files import enclosing_workspace
+
+    outer = enclosing_workspace(target)
+    if outer is None:
+        return
+    where = target.expanduser().resolve()
+    message = (f"{where} would be a workspace inside the kata workspace {outer}, "
+               f"which already has a stub for every kata.")
+    advice = (f"Work in {outer} as it is (`kata list` shows your progress), `kata reset KATA` for a fresh stub, "
+              f"or `kata init DIR` with a folder outside {outer}.")
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        warn(wrap(message))
+        try:
+            if click.confirm("Create a second workspace inside it anyway?", default=False, err=True):
+                return
+        except click.Abort:
+            warn("")
+        warn(wrap(advice))
+        sys.exit(EXIT_FAILED)
+    fail_usage(f"{message}\n{advice}")
 
 
 @click.command(name="list")
