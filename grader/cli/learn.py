@@ -133,12 +133,15 @@ def list_katas(workspace, katas_dirs):
 @catalog_options
 def show(kata, katas_dirs):
     """Print KATA's instructions: the task, the shapes, and what the grader checks."""
+    from grader.cli.markdown import echo_markdown
+
     target = resolve(load_catalog(katas_dirs), [kata])[0]
-    click.echo(f"{target.id} ({target.alias}) · {target.interview_part}")
+    # The instructions open with the kata's title; this line says where it sits in the interview.
+    click.echo(f"{target.id} ({target.alias}) · in the interview: {target.interview_part}")
     if not target.builtin:
         click.echo(f"from {target.source}")
     click.echo()
-    click.echo(target.instructions.rstrip())
+    echo_markdown(target.instructions)
 
 
 @click.command()
@@ -279,9 +282,9 @@ def explain(kata, katas_dirs):
         click.echo(f"{target.id} has no explanation yet; its reference solution is commented: "
                    f"`kata solution {target.id}`.")
         return
-    on = color()
-    for line in text.splitlines():  # Markdown is readable as it is; only make headings stand out
-        click.echo(style(line, on, bold=True) if line.startswith("#") else line)
+    from grader.cli.markdown import echo_markdown
+
+    echo_markdown(text)
 
 
 @click.command()
