@@ -59,6 +59,11 @@ def init(directory, force, notebook, core, colab, katas_dirs):
                f"then run `kata grade {first.id}`")
 
 
+def interactive() -> bool:
+    """A person at a terminal who can answer a question."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
 def refuse_to_nest(target: Path) -> None:
     """A workspace inside a workspace splits the learner's progress in two: ask on a
     terminal, refuse otherwise, and say where the existing one is."""
@@ -72,7 +77,7 @@ def refuse_to_nest(target: Path) -> None:
                f"which already has a stub for every kata.")
     advice = (f"Work in {outer} as it is (`kata list` shows your progress), `kata reset KATA` for a fresh stub, "
               f"or `kata init DIR` with a folder outside {outer}.")
-    if sys.stdin.isatty() and sys.stderr.isatty():
+    if interactive():
         warn(wrap(message))
         try:
             if click.confirm("Create a second workspace inside it anyway?", default=False, err=True):

@@ -104,19 +104,24 @@ class Catalog:
         return next(iter(matches.values())) if len(matches) == 1 else None
 
     def suggest(self, name: str) -> list[Kata]:
-        """Katas whose names are close to a mistyped `name`, best first (difflib)."""
+        """Katas whose names are close to a mistyped `name` (at most three, best first):
+        those with a word that is `name` (`softmax` in `softmax-ce`), else the closest whole
+        names, else the closest words (difflib). More than three equally close is no
+        suggestion at all: `part9` is near every `partN`."""
         import difflib
 
         key = _normal(name)
-        names = {n: k for k in self.katas for n in _names_of(k)}
-        # Also match a word of a name: `softmax` is part of `softmax-ce`.
-        words: dict[str, list[Kata]] = {}
-        for k in self.katas:
-            for w in {w for n in _names_of(k) for w in re.split(r"[-_ ]", n) if len(w) > 2}:
-                words.setdefault(w, []).append(k)
-        found = [names[n] for n in difflib.get_close_matches(key, names, n=3, cutoff=0.6)]
-        found += [k for w in difflib.get_close_matches(key, words, n=3, cutoff=0.8) for k in words[w]]
-        return list({id(k): k for k in found}.values())
+        whole = [(n, k) for k in self.katas for n in _names_of(k)]
+        words = [(w, k) for k in self.katas for n in _names_of(k) for w in re.split(r"[-_ ]", n) if len(w) > 2]
+        exact = [(w, k) for w, k in words if w == key]
+        for candidates, cutoff in ((exact, 1.0), (whole, 0.6), (words, 0.8)):
+            scored = sorted(((difflib.SequenceMatcher(None, key, n).ratio(), k) for n, k in candidates),
+                            key=lambda sk: -sk[0])
+            scored = [(score, k) for score, k in scored if score >= cutoff]
+            if scored:
+                close = list({id(k): k for score, k in scored if score >= scored[0][0] - 0.05}.values())
+                return close if len(close) <= 3 else []
+        return []
 
     def get(self, name: str) -> Kata:
         kata = self.lookup(name)
