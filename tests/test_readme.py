@@ -46,7 +46,8 @@ def grade_text(mistake: str, kata: str, seed: str) -> str:
 
     learner_file = Catalog.builtin().get(kata).learner_file
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(WIDTH), "LINES": "40"}
-    env.pop("KATA_WORKSPACE", None)
+    for name in ("KATA_WORKSPACE", "KATA_PATH"):
+        env.pop(name, None)
     with tempfile.TemporaryDirectory() as tmp:
         kata_cmd = [sys.executable, "-m", "grader"]
         subprocess.run(kata_cmd + ["init", str(Path(tmp) / "ws")], env=env, check=True, capture_output=True)

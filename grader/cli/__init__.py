@@ -70,7 +70,7 @@ def main():
       kata init             make ./kata-workspace: one stub for each of the {katas} katas
       kata list             see the katas and your progress
       kata show part1       read a kata's task and shapes
-      kata grade part1      grade one kata (ids or aliases), or --all
+      kata grade part1      grade a kata (part1, softmax-ce, 1 or its file), or --all
       kata watch            re-grade every time you save, until Ctrl-C
       kata hint part1       the next hint when you are stuck
     \b
@@ -87,7 +87,7 @@ def main():
     For instructors:
       kata new ID --title T scaffold a kata (docs/authoring.md walks through it)
       kata validate ID      prove a kata's checks right
-      kata grade-class DIR  grade every submission in a folder
+      kata grade-class DIR  grade every submission in a folder (docs/instructors.md)
       --katas DIR           use a kata pack kept outside this repository
     """
     use_one_blas_thread()   # before any command imports NumPy (grader/threads.py says why)
