@@ -280,6 +280,17 @@ def test_init_inside_a_workspace_refuses_and_names_it(run, workspace, monkeypatc
     assert "kept your existing" in run("init", ".").output
 
 
+def test_init_on_an_existing_nested_workspace_refreshes_it(run, workspace, monkeypatch):
+    from grader.cli import learn
+
+    monkeypatch.setattr(learn, "interactive", lambda: True)
+    inner = workspace / "inner"
+    assert CliRunner().invoke(main, ["init", str(inner)], input="y\n").exit_code == 0  # made on purpose
+    (inner / "part1_softmax_ce.py").unlink()
+    result = run("init", inner)                       # no question the second time: nothing new nests
+    assert result.exit_code == 0 and "part1_softmax_ce.py" in result.output
+
+
 @pytest.mark.parametrize("answer, created", [("y\n", True), ("n\n", False), ("", False)])
 def test_init_inside_a_workspace_asks_on_a_terminal(run, workspace, monkeypatch, answer, created):
     from grader.cli import learn

@@ -68,9 +68,10 @@ def refuse_to_nest(target: Path) -> None:
     """A workspace inside a workspace splits the learner's progress in two: ask on a
     terminal, refuse otherwise, and say where the existing one is."""
     from grader.workspace.files import enclosing_workspace
+    from grader.workspace.state import STATE_FILE
 
     outer = enclosing_workspace(target)
-    if outer is None:
+    if outer is None or (target / STATE_FILE).is_file():  # re-running init on a workspace nests nothing new
         return
     where = target.expanduser().resolve()
     message = (f"{where} would be a workspace inside the kata workspace {outer}, "
