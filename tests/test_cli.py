@@ -208,3 +208,150 @@ def test_startup_imports_stay_light_and_the_grader_never_imports_torch():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+# -- kata names: what a person types -------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["part1", "Part1", "PART1", "part 1", "part_1", "1", "softmax-ce", "Softmax-CE",
+                                   "part1_softmax_ce.py", "part1_softmax_ce", "ws/part1_softmax_ce.py",
+                                   "part1_softmax_ce.ipynb"])
+def test_every_unambiguous_spelling_names_the_kata(typed):
+    assert CATALOG.get(typed).id == "part1"
+
+
+@pytest.mark.parametrize("typed, meant", [("softmax", "part1"), ("sofmax-ce", "part1"), ("relu", "part3"),
+                                          ("linear-backwards", "part2"), ("gradient-chek", "part6"),
+                                          ("part4_mlp_backwards.py", "part4")])
+def test_a_near_miss_is_not_guessed_but_suggested(typed, meant):
+    assert CATALOG.lookup(typed) is None
+    with pytest.raises(KeyError) as err:
+        CATALOG.get(typed)
+    message = err.value.args[0]
+    assert f"no kata named {typed!r}. Did you mean {meant} (" in message
+    assert [k.id for k in CATALOG.suggest(typed)][0] == meant
+
+
+def test_a_name_nothing_resembles_lists_the_katas_and_several_matches_are_all_offered():
+    with pytest.raises(KeyError) as err:
+        CATALOG.get("zzz")
+    assert "known katas:" in err.value.args[0] and all(k.id in err.value.args[0] for k in CATALOG)
+    with pytest.raises(KeyError) as err:
+        CATALOG.get("backward")  # in three aliases: no single one is meant
+    assert "Did you mean one of" in err.value.args[0]
+    assert all(k in err.value.args[0] for k in ("part2", "part3", "part4"))
+
+
+def test_a_spelling_two_katas_share_resolves_to_neither():
+    import dataclasses
+
+    from grader.curriculum.catalog import Catalog as Cat
+
+    part1 = CATALOG.get("part1")
+    # A pack kata whose learner file reduces to the built-in part1's alias: `softmax-ce` still is part1
+    # (exact names win), but the shared file spelling names neither.
+    twin = dataclasses.replace(part1, id="pack-one", alias="pack-softmax", learner_file="softmax-ce.py",
+                               source="/elsewhere", pack_index=1)
+    both = Cat([part1, twin])
+    assert both.get("softmax-ce") is part1
+    assert both.lookup("SOFTMAX-CE") is None and both.get("pack-one") is twin
+
+
+def test_commands_take_the_forgiving_names(run, workspace):
+    assert run("show", "Part3").output == run("show", "part3").output
+    result = run("grade", "2", "part2_linear_backward.py", "-w", workspace)  # the same kata once
+    assert result.exit_code == 1 and result.output.count("part2  linear-backward") == 1
+    result = run("grade", "softmax", "-w", workspace)
+    assert result.exit_code == 2 and "Did you mean part1 (softmax-ce" in result.output
+    assert run("hint", "relu").exit_code == 2 and "Did you mean part3" in run("hint", "relu").output
+
+
+# -- init never nests a workspace; discovery from the folder above -------------------------
+
+def test_init_inside_a_workspace_refuses_and_names_it(run, workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    for args in (("init",), ("init", "sub"), ("init", "--notebook")):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert f"inside the kata workspace {workspace}" in result.output
+    assert not (workspace / "kata-workspace").exists() and not (workspace / "sub").exists()
+    elsewhere = workspace.parent / "elsewhere"
+    assert run("init", elsewhere).exit_code == 0      # a folder outside it is fine
+    assert run("init", ".").exit_code == 0            # and so is re-running init on the workspace itself
+    assert "kept your existing" in run("init", ".").output
+
+
+def test_init_on_an_existing_nested_workspace_refreshes_it(run, workspace, monkeypatch):
+    from grader.cli import learn
+
+    monkeypatch.setattr(learn, "interactive", lambda: True)
+    inner = workspace / "inner"
+    assert CliRunner().invoke(main, ["init", str(inner)], input="y\n").exit_code == 0  # made on purpose
+    (inner / "part1_softmax_ce.py").unlink()
+    result = run("init", inner)                       # no question the second time: nothing new nests
+    assert result.exit_code == 0 and "part1_softmax_ce.py" in result.output
+
+
+@pytest.mark.parametrize("answer, created", [("y\n", True), ("n\n", False), ("", False)])
+def test_init_inside_a_workspace_asks_on_a_terminal(run, workspace, monkeypatch, answer, created):
+    from grader.cli import learn
+
+    monkeypatch.setattr(learn, "interactive", lambda: True)
+    monkeypatch.chdir(workspace)
+    result = CliRunner().invoke(main, ["init", "nested"], input=answer)
+    assert "Create a second workspace inside it anyway?" in result.output
+    assert (workspace / "nested" / STATE_FILE).is_file() == created
+    assert result.exit_code == (0 if created else 1)
+
+
+def test_commands_find_the_workspace_from_the_folder_above(run, tmp_path):
+    assert run("init").exit_code == 0                 # ./kata-workspace
+    result = run("list")
+    assert result.exit_code == 0 and f"workspace: {tmp_path / 'kata-workspace'}" in result.output
+    assert run("grade", "part1").exit_code == 1       # found: graded (a stub), not "no workspace" (2)
+
+
+def test_discovery_prefers_the_workspace_it_is_in(tmp_path):
+    from grader.workspace.files import WorkspaceError, find_workspace
+
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "kata-workspace"
+    for ws in (outer, inner):
+        ws.mkdir(parents=True, exist_ok=True)
+        (ws / STATE_FILE).write_text("{}")
+    assert find_workspace(cwd=outer) == outer         # in one: that one, not the one below it
+    assert find_workspace(cwd=tmp_path / "outer" / "kata-workspace") == inner
+    (tmp_path / "plain" / "kata-workspace").mkdir(parents=True)  # a folder of that name that is no workspace
+    with pytest.raises(WorkspaceError):
+        find_workspace(cwd=tmp_path / "plain")
+
+
+# -- help ----------------------------------------------------------------------------------
+
+def test_help_counts_the_katas_it_ships(run):
+    text = run("--help").output
+    assert f"one stub for each of the {len(CATALOG)} katas" in text
+    assert "{katas}" not in text and "five" not in text
+
+
+PROBE = """
+import sys
+from grader.cli import main
+try:
+    main({args!r})
+except SystemExit:
+    pass
+print("RICH", "rich" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args, imported", [(["--help"], False), (["show", "part1"], False),
+                                            (["grade", "--help"], False)])
+def test_help_and_piped_show_do_not_import_rich(args, imported):
+    out = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True)
+    assert f"RICH {imported}" in out.stderr, out.stderr
+
+
+def test_the_rich_probe_sees_rich_when_it_is_used():
+    code = ("import io, sys\nfrom grader.cli.markdown import render\nrender('# t', io.StringIO(), 80)\n"
+            "print('RICH', 'rich' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "RICH True" in out.stdout, out.stderr

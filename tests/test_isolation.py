@@ -831,7 +831,7 @@ def test_learner_code_sees_no_secrets_paths_or_home(grade, protection, monkeypat
 def test_the_mount_table_does_not_name_the_graders_folders(grade, namespaces, request):
     if any(e.startswith(str(REPO) + "/") for e in view.framework_entries("numpy", tuple(view.grader_site_dirs()))):
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "known limitation (README, Threat model): /proc/self/mountinfo names the host folder of every "
+            "known limitation (docs/threat-model.md): /proc/self/mountinfo names the host folder of every "
             "bind mount, so the venv's numpy shows where the repository (and its user) live")))
     look = 'text = open("/proc/self/mountinfo").read()\n' \
            'tell("MOUNTS", read="/kata/site" in text, names_repo=<<repo>> in text)\n'

@@ -5,6 +5,7 @@ Grading is slow (a sandbox child per kata), so most tests record fake grades wit
 `record_grades`; only the watch tests grade for real, and only a stub and a reference.
 """
 import json
+import re
 import os
 import select
 import shutil
@@ -442,6 +443,107 @@ def test_every_kata_has_an_explanation_that_names_its_shapes(run):
     for line in ("dZ2 = (probs - onehot(y)) / B    [B, C]", "dW2 = H1.T @ dZ2                 [H, C]",
                  "dX  = dZ1 @ W1.T                 [B, D]"):
         assert line in part4
+
+
+
+# -- show and explain: Markdown rendered on a terminal, plain when piped -------------------
+
+def on_a_terminal(*args, columns=80, no_color=False):
+    """What `kata ARGS` prints on a real (pseudo-)terminal, through `script`."""
+    import shlex
+
+    if not shutil.which("script"):
+        pytest.skip("needs script(1) for a pseudo-terminal")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "KATA_WORKSPACE")}
+    env.update(COLUMNS=str(columns), LINES="50", TERM="xterm-256color")
+    if no_color:
+        env["NO_COLOR"] = "1"
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "grader", *args))
+    done = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout.replace("\r\n", "\n")
+
+
+MARKDOWN_SYNTAX = ("## ", "|---|", "```", "**")
+
+
+def test_show_piped_is_the_markdown_itself(run):
+    for kata in CATALOG:
+        out = run("show", kata.id).stdout
+        assert kata.instructions.strip() in out, kata.id
+        assert "\033[" not in out
+
+
+def test_show_on_a_terminal_renders_headings_tables_and_code():
+    kata = CATALOG.get("part3")
+    raw = kata.instructions
+    assert all(mark in raw for mark in ("## ", "|---|", "```", "**", "`relu_forward(Z)`"))  # there is Markdown to render
+    out = on_a_terminal("show", "part3")
+    plain = strip_ansi(out)
+    assert "\033[" in out                                           # styled
+    for mark in MARKDOWN_SYNTAX:
+        assert mark not in plain, mark                               # no raw Markdown left
+    assert "What the grader checks" in plain and "relu_forward(Z)" in plain and "kata grade part3" in plain
+    assert "─" in plain                                              # the table is drawn as a table
+    assert max(len(line.rstrip()) for line in plain.splitlines()) <= 80   # filled to the terminal's width
+
+
+def test_explain_on_a_terminal_keeps_the_derivation_lines_whole():
+    out = strip_ansi(on_a_terminal("explain", "part4", columns=100))
+    for line in ("dZ2 = (probs - onehot(y)) / B    [B, C]", "dX  = dZ1 @ W1.T                 [B, D]"):
+        assert line in out
+    assert "# " not in out
+
+
+def test_no_color_on_a_terminal_keeps_the_layout_and_drops_the_colours():
+    out = on_a_terminal("show", "part1", no_color=True)
+    assert not re.search(r"\033\[[0-9;]*3[0-9]m", out)               # no foreground colour
+    assert "|---|" not in strip_ansi(out) and "## " not in strip_ansi(out)
+
+
+# -- one title per kata, and the instructions say what the grader accepts -----------------
+
+def test_each_kata_has_one_title_in_show_grade_and_list(run, ws):
+    graded = run("grade", "--all", "-w", ws).stdout
+    listed = run("list").stdout  # no workspace here: the catalog, with titles
+    for kata in CATALOG:
+        assert kata.instructions.splitlines()[0] == f"# {kata.title}", kata.id
+        shown = run("show", kata.id).stdout
+        assert shown.count(kata.title) == 1, kata.id
+        assert f"{kata.id}  {kata.alias}" in graded and kata.title in graded
+        assert kata.title in listed
+
+
+
+def checks_listed(instructions: str) -> int:
+    section = re.search(r"^## What the grader checks\n(.*?)(?=^## |\Z)", instructions, re.S | re.M)
+    return len(re.findall(r"^\d+\. ", section.group(1), re.M)) if section else 0
+
+
+@pytest.mark.parametrize("kata", list(CATALOG), ids=lambda k: k.id)
+def test_the_instructions_list_one_item_per_check(kata):
+    """"8 checks waiting" must not sit next to instructions that list 6 things: one
+    numbered item per check the grade reports (numpy-only included)."""
+    from grader.curriculum.loading import planned_checks
+
+    planned = planned_checks(kata)
+    assert checks_listed(kata.instructions) == len(planned), [title for _, title in planned]
+
+
+def test_the_check_list_count_sees_a_missing_item():
+    text = CATALOG.get("part2").instructions
+    assert checks_listed(text) - 1 == checks_listed(re.sub(r"(?m)^3\. .*\n", "", text))
+
+
+def test_part3_instructions_match_what_the_zero_check_accepts():
+    text = " ".join(CATALOG.get("part3").instructions.split())
+    assert "At exactly `Z == 0` the gradient is 0." not in text
+    assert "any such `c`" in text or "every such `c`" in text
+    assert "[0, 1]" in text and "`Z >= 0` gives 1" in text
+    # The variants that prove it: a mask of Z >= 0 (c = 1) and np.heaviside(Z, 0.5) pass validation.
+    variants = {p.name for p in (ROOT / "katas" / "part3" / "variants").glob("*.py")}
+    assert {"mask_multiply_ge.py", "heaviside_half.py"} <= variants
 
 
 def test_every_kata_has_three_to_five_questions_with_answers():

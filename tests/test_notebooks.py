@@ -119,7 +119,7 @@ def test_a_notebook_grades_green_red_and_survives_an_endless_loop(tmp_path):
     assert "part3" in loop and "FAILED" in loop and "1 s" in loop
     assert outputs(cells[9]).strip() == "alive 1 False False"   # only the learner's own call: the grade ran nothing here
     assert "hint 1 of" in outputs(cells[10])
-    assert "Part 2: linear layer" in outputs(cells[11])
+    assert "Linear layer: forward and backward" in outputs(cells[11])
     assert "part2" in outputs(cells[12]) and "passed" in outputs(cells[12])
     graded = outputs(cells[13])
     assert "def linear_forward" in graded and "calls = []" in graded and "!echo" not in graded

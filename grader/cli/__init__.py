@@ -42,6 +42,14 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx):
         return sorted(COMMANDS)
 
+    def format_help(self, ctx, formatter):
+        # Counts come from the shipped katas, so the help never goes stale. A glob, not
+        # the catalog: `kata --help` reads no kata.toml.
+        from grader.curriculum.paths import BUILTIN_KATAS
+
+        self.help = (self.help or "").replace("{katas}", str(len(list(BUILTIN_KATAS.glob("*/kata.toml")))))
+        super().format_help(ctx, formatter)
+
     def get_command(self, ctx, name):
         target = COMMANDS.get(name)
         if target is None:
@@ -59,10 +67,10 @@ def main():
 
     \b
     Start here:
-      kata init             make ./kata-workspace with one stub per kata
+      kata init             make ./kata-workspace: one stub for each of the {katas} katas
       kata list             see the katas and your progress
       kata show part1       read a kata's task and shapes
-      kata grade part1      grade one kata (ids or aliases), or --all
+      kata grade part1      grade a kata (part1, softmax-ce, 1 or its file), or --all
       kata watch            re-grade every time you save, until Ctrl-C
       kata hint part1       the next hint when you are stuck
     \b
@@ -79,7 +87,7 @@ def main():
     For instructors:
       kata new ID --title T scaffold a kata (docs/authoring.md walks through it)
       kata validate ID      prove a kata's checks right
-      kata grade-class DIR  grade every submission in a folder
+      kata grade-class DIR  grade every submission in a folder (docs/instructors.md)
       --katas DIR           use a kata pack kept outside this repository
     """
     use_one_blas_thread()   # before any command imports NumPy (grader/threads.py says why)

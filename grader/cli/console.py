@@ -34,21 +34,24 @@ def wrap(text: str, indent: str = "", hang: str = "") -> str:
     indent); keep indented (code) lines and list items as lines."""
     import shutil
     import textwrap
+    from functools import partial
 
     width = max(40, min(shutil.get_terminal_size((88, 24)).columns, 100) - 1)
+    # Never split a word, a path or a hyphenated name across lines.
+    fill = partial(textwrap.fill, width=width, break_long_words=False, break_on_hyphens=False)
     out = []
     for para in text.strip().split("\n\n"):
         lines = para.split("\n")
         if any(line.startswith(("    ", "- ", "* ")) or line.lstrip().startswith("|") for line in lines):
             for line in lines:  # code, tables, lists: fill only list items, keep the rest verbatim
                 if line.startswith(("- ", "* ")):
-                    out.append(textwrap.fill(line, width, initial_indent=indent,
-                                             subsequent_indent=indent + "  "))
+                    out.append(fill(line, initial_indent=indent,
+                                subsequent_indent=indent + "  "))
                 else:
                     out.append(indent + line)
         else:
-            out.append(textwrap.fill(" ".join(para.split()), width, initial_indent=indent,
-                                     subsequent_indent=indent + hang))
+            out.append(fill(" ".join(para.split()), initial_indent=indent,
+                            subsequent_indent=indent + hang))
         out.append("")
     return "\n".join(out[:-1])
 

@@ -31,6 +31,7 @@ def init(directory, force, notebook, core, colab, katas_dirs):
     from grader.workspace.state import STATE_FILE
 
     target = directory or Path(DEFAULT_DIR)
+    refuse_to_nest(target)
     # Re-running init in a workspace keeps the packs it already records.
     catalog = load_catalog(katas_dirs, workspace=target if (target / STATE_FILE).is_file() else None)
     if notebook or core or colab:
@@ -56,6 +57,37 @@ def init(directory, force, notebook, core, colab, katas_dirs):
     first = catalog.katas[0]
     click.echo(f"\nnext: cd {ws}, read the task with `kata show {first.id}`, edit {first.learner_file}, "
                f"then run `kata grade {first.id}`")
+
+
+def interactive() -> bool:
+    """A person at a terminal who can answer a question."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def refuse_to_nest(target: Path) -> None:
+    """A workspace inside a workspace splits the learner's progress in two: ask on a
+    terminal, refuse otherwise, and say where the existing one is."""
+    from grader.workspace.files import enclosing_workspace
+    from grader.workspace.state import STATE_FILE
+
+    outer = enclosing_workspace(target)
+    if outer is None or (target / STATE_FILE).is_file():  # re-running init on a workspace nests nothing new
+        return
+    where = target.expanduser().resolve()
+    message = (f"{where} would be a workspace inside the kata workspace {outer}, "
+               f"which already has a stub for every kata.")
+    advice = (f"Work in {outer} as it is (`kata list` shows your progress), `kata reset KATA` for a fresh stub, "
+              f"or `kata init DIR` with a folder outside {outer}.")
+    if interactive():
+        warn(wrap(message))
+        try:
+            if click.confirm("Create a second workspace inside it anyway?", default=False, err=True):
+                return
+        except click.Abort:
+            warn("")
+        warn(wrap(advice))
+        sys.exit(EXIT_FAILED)
+    fail_usage(f"{message}\n{advice}")
 
 
 @click.command(name="list")
@@ -107,12 +139,15 @@ def list_katas(workspace, katas_dirs):
 @catalog_options
 def show(kata, katas_dirs):
     """Print KATA's instructions: the task, the shapes, and what the grader checks."""
+    from grader.cli.markdown import echo_markdown
+
     target = resolve(load_catalog(katas_dirs), [kata])[0]
-    click.echo(f"{target.id} ({target.alias}) · {target.interview_part}")
+    # The instructions open with the kata's title; this line says where it sits in the interview.
+    click.echo(f"{target.id} ({target.alias}) · in the interview: {target.interview_part}")
     if not target.builtin:
         click.echo(f"from {target.source}")
     click.echo()
-    click.echo(target.instructions.rstrip())
+    echo_markdown(target.instructions)
 
 
 @click.command()
@@ -253,9 +288,9 @@ def explain(kata, katas_dirs):
         click.echo(f"{target.id} has no explanation yet; its reference solution is commented: "
                    f"`kata solution {target.id}`.")
         return
-    on = color()
-    for line in text.splitlines():  # Markdown is readable as it is; only make headings stand out
-        click.echo(style(line, on, bold=True) if line.startswith("#") else line)
+    from grader.cli.markdown import echo_markdown
+
+    echo_markdown(text)
 
 
 @click.command()

@@ -81,7 +81,9 @@ def record_packs(ws, catalog) -> None:
 
 
 def resolve(catalog, names):
-    """The katas named (ids or aliases), each once, in the order given."""
+    """The katas named, each once, in the order given: ids, aliases and the other spellings
+    `Catalog.lookup` accepts (`Part1`, `1`, a learner file); a near miss is a usage error
+    that says which kata was probably meant."""
     katas = []
     for name in names:
         try:

@@ -2,7 +2,7 @@
 
 Checks produce `CheckResult`s, the engine groups them into `KataResult`s, and a
 `GradeReport` holds a whole `kata grade` run. Renderers only read these objects;
-`to_dict` is the JSON contract documented in the README (bump SCHEMA_VERSION on
+`to_dict` is the JSON contract documented in docs/formats.md (bump SCHEMA_VERSION on
 any incompatible change; new fields are additive and keep it).
 
 Outcomes are typed: statuses are enums (which are also their JSON strings), a

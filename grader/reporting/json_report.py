@@ -1,4 +1,4 @@
-"""The JSON report (schema version 1, documented in the README): the model's own dict."""
+"""The JSON report (schema version 1, documented in docs/formats.md): the model's own dict."""
 from __future__ import annotations
 
 import json

@@ -22,7 +22,8 @@ class WorkspaceError(Exception):
 
 
 def find_workspace(explicit: str | None = None, cwd: Path | None = None) -> Path:
-    """--workspace, else $KATA_WORKSPACE, else the nearest parent holding the state file."""
+    """--workspace, else $KATA_WORKSPACE, else the nearest parent holding the state file,
+    else ./kata-workspace (the folder `kata init` made from here)."""
     for source, value in (("--workspace", explicit), (ENV_VAR, os.environ.get(ENV_VAR))):
         if value:
             path = Path(value).expanduser().resolve()
@@ -34,9 +35,18 @@ def find_workspace(explicit: str | None = None, cwd: Path | None = None) -> Path
     for folder in (here, *here.parents):
         if (folder / STATE_FILE).is_file():
             return folder
+    if (here / DEFAULT_DIR / STATE_FILE).is_file():
+        return here / DEFAULT_DIR
     raise WorkspaceError(f"no kata workspace here: neither {here} nor a parent folder holds {STATE_FILE}. "
                          f"Create one with `kata init` (it makes ./{DEFAULT_DIR}), then cd into it, "
                          f"or pass --workspace DIR / set {ENV_VAR}.")
+
+
+def enclosing_workspace(directory: Path) -> Path | None:
+    """The workspace that `directory` would sit inside (not `directory` itself), if any:
+    `kata init` there would nest a second workspace in the first."""
+    directory = Path(directory).expanduser().resolve()
+    return next((f for f in directory.parents if (f / STATE_FILE).is_file()), None)
 
 
 @dataclass
