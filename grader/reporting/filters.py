@@ -27,7 +27,7 @@ KATA_STYLE = {PASSED: "green", FAILED: "red", NOT_IMPLEMENTED: "yellow", BROKEN:
 KATA_EMOJI = {PASSED: "✅", FAILED: "❌", NOT_IMPLEMENTED: "🚧", BROKEN: "💥"}
 
 # For terminals that cannot encode the marks above (render(..., ascii=True)).
-ASCII = str.maketrans({"✓": "+", "✗": "x", "—": "-", "·": "|", "…": "..."})
+ASCII = str.maketrans({"✓": "+", "✗": "x", "—": "-", "·": "|", "…": "...", "→": "->"})
 
 
 def diagnoses(check: CheckResult) -> list[Diagnosis]:
@@ -181,6 +181,10 @@ DEFAULT_WIDTH = 100   # when the terminal's width is unknown (piped, CI)
 MIN_WIDTH = 40
 
 
+NBSP = "\u00a0"  # textwrap breaks only at ASCII whitespace
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
 def terminal_width() -> int:
     import shutil
 
@@ -196,6 +200,8 @@ def wrap_parts(parts, width: int | None, indent: int = 0, hang: int | None = Non
     import textwrap
 
     pieces = [(p, ()) if isinstance(p, str) else (str(p[0]), tuple(str(p[1]).split())) for p in parts]
+    # A `command` is one word to the wrapper: its spaces become no-break spaces until the end.
+    pieces = [(_CODE_SPAN.sub(lambda m: m.group().replace(" ", NBSP), text), style) for text, style in pieces]
     plain = "".join(text for text, _ in pieces)
     styles: list[tuple] = []
     for text, style in pieces:
@@ -209,7 +215,7 @@ def wrap_parts(parts, width: int | None, indent: int = 0, hang: int | None = Non
     else:
         lines = [first + plain]
     if not color:
-        return "\n".join(lines)
+        return "\n".join(lines).replace(NBSP, " ")
     out, cursor = [], 0
     for n, line in enumerate(lines):
         prefix = first if n == 0 else rest
@@ -220,7 +226,7 @@ def wrap_parts(parts, width: int | None, indent: int = 0, hang: int | None = Non
             continue
         cursor = start + len(content)
         out.append(prefix + _paint_range(content, styles[start:cursor]))
-    return "\n".join(out)
+    return "\n".join(out).replace(NBSP, " ")
 
 
 def _paint_range(text: str, styles: list[tuple]) -> str:
@@ -266,10 +272,17 @@ def next_step(report, facts: dict[str, KataFacts], reproduce_command=None) -> st
     last = facts.get(report.katas[-1].id) or KataFacts()
     if last.next_kata:
         kid, title = last.next_kata
-        return f"`kata show {kid}` ({title})"
+        return f"on to {kid}, {title}: `kata show {kid}`"
     return "every kata is done: rehearse with `kata interview`"
 
 
 def _hint_step(kata: KataResult, level: int, info: KataFacts) -> str:
     title = info.hint_title(level)
     return f"`kata hint {kata.id} --level {level}`" + (f" ({title})" if title else "")
+
+
+def html_commands(text: str):
+    """`text` escaped for HTML, with its `backticked` commands set as command chips."""
+    from markupsafe import Markup, escape
+
+    return Markup(_CODE_SPAN.sub(lambda m: f'<code class="cmd">{m.group(1)}</code>', str(escape(text))))
