@@ -306,3 +306,15 @@ def test_a_real_in_place_mutation_is_one_problem(tmp_path):
         assert out.count(result.problems[0].explanation) == 1, fmt
         assert "Almost the code" not in out, fmt
     assert facts["part6"].hint_title(result.problems[0].hint) in rep.render(report, "text", facts=facts)
+
+
+def test_one_exception_in_many_checks_shows_its_traceback_once():
+    raised = ["part2_linear_backward.py:30 in linear_forward: return A @ W + b[:, None]"]
+    message = "in linear_forward() raised ValueError: operands could not be broadcast together with shapes (7,3) (3,1)"
+    kata = KataResult("part2", "linear-backward", "Linear", "part2_linear_backward.py", checks=[
+        CheckResult(f"c{i}", f"Check {i}", "error", message, raised, "linear_forward(A=float64[7, 5])", 3, 1)
+        for i in range(3)] + [CheckResult("other", "Other", "error", "in linear_backward() raised KeyError: 'x'")])
+    out = rep.render(report_of(kata), "text", width=120)
+    assert out.count("return A @ W + b[:, None]") == 1
+    assert out.count('raised the same exception as "Check 0" above') == 2
+    assert "raised KeyError" in out  # a different exception is shown in full

@@ -80,6 +80,7 @@ def environment(fmt: str):
         unexplained=filters.unexplained,
         problem_summary=filters.problem_summary,
         learner_exception=filters.learner_exception,
+        same_failure_as=filters.same_failure_as,
         html_commands=filters.html_commands,
         check_titles=lambda kata, names: [c.title for n in names for c in kata.checks if c.name == n][:len(names)],
         diagnoses=filters.diagnoses,

@@ -82,6 +82,21 @@ def learner_exception(check: CheckResult) -> bool:
     return problems.learner_exception(check)
 
 
+def same_failure_as(kata: KataResult, check: CheckResult) -> CheckResult | None:
+    """An earlier check of `kata` that failed with exactly the same words (one exception
+    of the learner's code that every check calling that function runs into, and no
+    diagnosis to group it): its traceback is shown there once."""
+    if not learner_exception(check) or check.diagnoses:
+        return None
+    for earlier in kata.checks:
+        if earlier is check:
+            return None
+        if (learner_exception(earlier) and not earlier.diagnoses and earlier.message == check.message
+                and earlier.details == check.details):
+            return earlier
+    return None
+
+
 _GOT_EXPECTED = re.compile(r"^(?P<where>.*?)\bgot (?P<got>.+?), expected (?P<expected>.+?)(?: \((?P<note>[^()]*)\))?$")
 _EXPECTED_GOT = re.compile(r"^(?P<where>.*?)\bexpected (?P<expected>.+?), got (?P<got>.+?)(?: \((?P<note>[^()]*)\))?$")
 # "expected shape (3,), got (6,)": the leading word names what is compared.
