@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from grader.model.results import ERROR, FAIL, WARN, GradeReport
 from grader.reporting.environment import check_text as check_text_for
 from grader.reporting.environment import problems_text as problems_text_for
+from grader.reporting.environment import reproduce
 from grader.reporting.filters import problem_summary
 
 # Everything outside XML 1.0's Char production: C0 controls other than tab/LF/CR,
@@ -49,7 +50,7 @@ def render(report: GradeReport, facts: dict, **_) -> str:
         props = _el(suite, "properties")
         for key, value in (("alias", kata.alias), ("title", kata.title), ("status", kata.status.value),
                            ("learner_file", kata.learner_file), ("seed", report.seed),
-                           ("reproduce", f"kata grade {kata.id} --seed {report.seed}"),
+                           ("reproduce", reproduce(kata, report.seed)),
                            ("isolation", report.isolation), ("problems", problem_summary(kata) or None)):
             if value is not None:
                 _el(props, "property", name=key, value=value)
