@@ -318,3 +318,14 @@ def test_one_exception_in_many_checks_shows_its_traceback_once():
     assert out.count("return A @ W + b[:, None]") == 1
     assert out.count('raised the same exception as "Check 0" above') == 2
     assert "raised KeyError" in out  # a different exception is shown in full
+
+
+def test_input_mutation_links_a_hint_about_it_in_every_kata():
+    # "Almost the code" is the last step of every kata: a mutation found by any check must
+    # send the learner to a hint about leaving inputs alone, never to the answer.
+    from grader.model.diagnoses import hint_for
+
+    for kata in Catalog.builtin():
+        level = hint_for(kata, "input-mutated")
+        if level is not None:
+            assert kata.hints[level - 1].title != "Almost the code", kata.id
