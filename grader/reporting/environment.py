@@ -156,5 +156,5 @@ def problems_text(facts: dict[str, KataFacts]):
                                                                              "width": None})
 
     def text(kata: KataResult) -> str:
-        return str(module.problem_list(kata, 0)).strip("\n")
+        return str(module.problem_list(kata, 0, True)).strip("\n")
     return text
