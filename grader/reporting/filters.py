@@ -288,7 +288,7 @@ def next_step(report, facts: dict[str, KataFacts], reproduce_command=None) -> st
     if last.next_kata:
         kid, title = last.next_kata
         return f"on to {kid}, {title}: `kata show {kid}`"
-    return "every kata is done: rehearse with `kata interview`"
+    return "that was the last kata: rehearse the onsite with `kata interview`"
 
 
 def _hint_step(kata: KataResult, level: int, info: KataFacts) -> str:
