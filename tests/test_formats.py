@@ -121,12 +121,18 @@ def render(fmt, report=None, catalog=CATALOG):
 def diagnosis_text(fmt: str) -> str:
     """The part of a report where part2's `backward` failure is explained."""
     out = render(fmt)
+    # Formats that list checks one by one say each problem once, for the kata (the suite's
+    # output, the summary), and name it in the failure it explains.
     if fmt == "junit":
-        case = ET.fromstring(out).find(".//testcase[@classname='kata.part2'][@name='backward']")
-        return case.find("failure").text
-    if fmt == "gradescope":
-        return next(t["output"] for t in json.loads(out)["tests"] if t["extra_data"]["check"] == "backward"
-                    and t["extra_data"]["kata"] == "part2")
+        suite = ET.fromstring(out).find(".//testsuite[@name='part2']")
+        case = suite.find("testcase[@name='backward']")
+        assert "cause: Missing 1/B" in case.find("failure").text
+        return case.find("failure").text + suite.find("system-out").text
+    if fmt in ("gradescope", "prairielearn"):
+        data = json.loads(out)
+        test = next(t for t in data["tests"] if t["name"].startswith("part2 · linear_backward matches"))
+        assert "cause: Missing 1/B" in test["output"]
+        return test["output"] + data["output" if fmt == "gradescope" else "message"]
     if fmt == "json":
         return json.dumps(json.loads(out)["katas"][1]["checks"][1]["diagnoses"])
     return out
@@ -150,16 +156,29 @@ def test_the_diagnosis_hint_wins_over_the_check_hint(fmt):
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html"])
-def test_a_diagnosis_without_a_hint_uses_the_check_hint(fmt):
+def test_a_diagnosis_without_a_hint_never_borrows_the_check_hint(fmt):
+    # log-of-probs links no hint here: the check's hint 2 is about its subject, not the diagnosis.
     out = render(fmt)
-    assert "kata hint part1 --level 2" in out and "Stay in log space for the loss" in out
     assert "probs[y] == 0.0 for row 3" in out
+    assert "kata hint part1 --level 2" not in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_a_plain_failure_links_its_check_hint_and_an_exception_none(fmt):
+    out = render(fmt)
+    # db-shape: a plain shape failure of the check's own subject, no diagnosis: its hint 2.
+    assert "kata hint part2 --level 2" in out
+    # repeatable raised ZeroDivisionError in the learner's code: its traceback, no hint at all.
+    assert "ZeroDivisionError" in out and "part2_linear_backward.py\", line 9" in out.replace("&#34;", '"')
+    assert "kata hint part2 --level 4" not in out
 
 
 def test_hint_titles_come_from_the_facts_alone():
     out = rep.render(failing_report(), "text", facts={"part2": KataFacts(hint_titles=["a", "b", "Divide once", "d"])})
-    assert "hint: run `kata hint part2 --level 3` — Divide once" in out
-    assert "kata hint part1 --level 2`\n" in out  # no title known: the command alone
+    assert "hint: `kata hint part2 --level 3` — Divide once" in out
+    assert "hint: `kata hint part2 --level 2` — b" in out
+    out = rep.render(failing_report(), "text")
+    assert "hint: `kata hint part2 --level 3`\n" in out  # no title known: the command alone
 
 
 def test_reports_render_without_any_catalog():

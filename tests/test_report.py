@@ -44,7 +44,7 @@ def sample_report(reference: bool = False) -> GradeReport:
                 details=["expected loss 812.4, got inf"],
                 call="softmax_cross_entropy(logits[6,5] float64 (+800 offset), y[6] int64)",
                 seed=1234, hint=2,
-                diagnoses=[{"id": "log-of-probs", "name": "log(probs) instead of log-sum-exp",
+                diagnoses=[{"id": "log-of-probs", "name": "log(probs) instead of log-sum-exp", "hint": 2,
                             "explanation": "np.log of an underflowed probability is -inf."}],
             ),
         ],
@@ -60,7 +60,7 @@ def sample_report(reference: bool = False) -> GradeReport:
                 details=["expected shape (3,), got (6,)", "summed over axis 1 instead of axis 0"],
                 call="linear_backward(dZ[6,3] float32, A[6,4] float32, W[4,3] float32)",
                 seed=1234, hint=1,
-                diagnoses=[{"id": "bias-axis", "name": "bias summed over the wrong axis",
+                diagnoses=[{"id": "bias-axis", "name": "bias summed over the wrong axis", "hint": 1,
                             "explanation": "db = dZ.sum(axis=0): one entry per output unit."}],
             ),
             CheckResult(
@@ -121,7 +121,14 @@ def test_json_round_trips(report):
     data = json.loads(rep.render(report, "json"))
     assert data["version"] == SCHEMA_VERSION
     assert data["seed"] == 1234
+    for kata in data["katas"]:  # the JSON renderer adds each problem's hint title from the facts
+        for problem in kata["problems"]:
+            assert problem.pop("hint_title") == ""  # no facts here
     assert data == json.loads(json.dumps(report.to_dict()))
+    assert data["katas"][1]["problems"] == [{
+        "id": "bias-axis", "name": "bias summed over the wrong axis", "hint": 1,
+        "explanation": "db = dZ.sum(axis=0): one entry per output unit.", "evidence": [], "checks": ["db-axis"]}]
+    assert data["katas"][2]["problems"] == []  # a stub is waiting, not a problem
     assert [c["status"] for c in data["katas"][1]["checks"]] == ["pass", "fail", "error"]
     assert data["katas"][0]["checks"][2]["status"] == "warn"
 
@@ -138,29 +145,42 @@ def test_text_headlines(report):
     assert heads["part4"].endswith("— ERROR (no checks ran)")
 
 
+def flat(text: str) -> str:
+    """`text` with its wrapping undone, for facts that may span lines."""
+    return " ".join(text.split())
+
+
 def test_text_failure_details(report):
     out = rep.render(report, "text")
-    assert "✗ Bias gradient" in out
+    # The problem leads, once, with its explanation and hint ...
+    assert out.index("problems (1)") < out.index("1. bias summed over the wrong axis") < out.index("✗ Bias gradient")
+    assert "db = dZ.sum(axis=0): one entry per output unit." in out
+    assert "explains: Bias gradient" in out
+    assert "hint: `kata hint part2 --level 1`" in out
+    # ... and the check it explains points to it instead of repeating it.
     assert "db has shape (6,) but should be (3,)" in out
-    assert "      expected shape (3,), got (6,)" in out
-    assert "call: linear_backward(dZ[6,3] float32" in out
-    assert "seed: 1234" in out
-    assert "bias summed over the wrong axis — db = dZ.sum(axis=0)" in out
-    assert "hint: run `kata hint part2 --level 1`" in out
+    assert "→ problem 1: bias summed over the wrong axis" in out
+    assert out.count("one entry per output unit.") == 1
+    # The seed is said once, at the bottom, never per check.
+    assert "seed: 1234" not in out and out.count("1234") == 2  # the summary and the rerun command
+    # An exception of the learner's code points to its traceback, not to a hint.
     assert "E Inputs left intact" in out
+    assert "ValueError: operands could not be broadcast together" in out
+    # A warning keeps its own diagnosis and hint (it is no problem of a failed kata).
     assert "! Loss stays finite far from the max" in out
-    assert "hint: run `kata hint part1 --level 2`" in out
+    assert "likely cause: log(probs) instead of log-sum-exp" in out
+    assert "hint: `kata hint part1 --level 2`" in out
 
 
 def test_text_passing_checks_are_one_line(report):
     out = rep.render(report, "text")
     i = out.index("✓ Gradient shapes")
-    following = out[i:].splitlines()[1]
+    following = [line for line in out[i:].splitlines()[1:] if line.strip()][0]
     assert following.lstrip().startswith("✗ Bias gradient")
 
 
 def test_text_not_implemented_collapses(report):
-    out = rep.render(report, "text")
+    out = flat(rep.render(report, "text"))
     assert ("not implemented yet: relu_forward, relu_backward — fill in part3_relu_backward.py"
             " and run `kata grade part3`") in out
     assert "relu_forward runs" not in out  # the individual checks are not listed

@@ -161,8 +161,32 @@ def _fmt_index(index: tuple) -> str:
     return "[" + ", ".join(str(i) for i in index) + "]" if index else "(scalar)"
 
 
+SHOWN_DIGITS = 6     # significant digits a number is printed with, unless more are needed
+MAX_SHOWN_DIGITS = 10  # beyond this, say where the numbers part rather than print them all
+
+
+def distinct_pair(got: float, expected: float) -> tuple[str, str, str]:
+    """`got` and `expected` printed with as few significant digits (at least 6) as make
+    them differ in print, and a note when even 10 do not: "they differ in the 12th
+    significant digit". A report never reads "1.64865, expected 1.64865"."""
+    for digits in range(SHOWN_DIGITS, MAX_SHOWN_DIGITS + 1):
+        g, e = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if g != e:
+            return g, e, ""
+    g, e = f"{got:.{SHOWN_DIGITS}g}", f"{expected:.{SHOWN_DIGITS}g}"
+    for digits in range(MAX_SHOWN_DIGITS + 1, 18):
+        if f"{got:.{digits}g}" != f"{expected:.{digits}g}":
+            return g, e, f"they differ in the {_ordinal(digits)} significant digit"
+    return g, e, ""   # the same float: the difference is in what surrounds it (a NaN elsewhere, a sign of 0)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def describe(name: str, m: Mismatch, named: dict[str, int] | None = None) -> tuple[str, list[str]]:
     """A one-line message and a few detail lines for a mismatch of the tensor `name`."""
+    got, expected, apart = distinct_pair(m.got_at_worst, m.expected_at_worst)
     if m.non_finite:
         message = f"{name} has {m.non_finite} non-finite entries (NaN or inf) where finite values are expected"
     elif m.transposed:
@@ -171,13 +195,13 @@ def describe(name: str, m: Mismatch, named: dict[str, int] | None = None) -> tup
           and (m.size > 1 or _clean_number(m.clean_factor) is not None)):  # any scalar is "a factor" of another
         message = f"{name} is {factor_phrase(m.clean_factor, named)}"
     elif m.size == 1:
-        message = f"{name} is {m.got_at_worst:.6g}, expected {m.expected_at_worst:.6g}"
+        message = f"{name} is {got}, expected {expected}" + (f" ({apart})" if apart else "")
     else:
         message = f"{name} differs from the expected value in {m.n_bad} of {m.size} entries"
     rel = f", rel err {m.max_rel_err:.3g}" if m.expected_at_worst != 0 else ""
     where = f"worst at {_fmt_index(m.worst_index)}: " if m.size > 1 else ""
-    details = [f"{where}got {m.got_at_worst:.6g}, expected {m.expected_at_worst:.6g} "
-               f"(abs err {m.max_abs_err:.3g}{rel})"]
+    details = [f"{where}got {got}, expected {expected} (abs err {m.max_abs_err:.3g}{rel}"
+               + (f"; {apart}" if apart else "") + ")"]
     if m.cosine is not None and m.clean_factor is None and not m.transposed:
         details.append(f"cosine similarity with the expected {name}: {m.cosine:.4f}")
     return message, details

@@ -28,17 +28,20 @@ def fresh_seed() -> int:
     return secrets.randbelow(SEED_RANGE)
 
 
-def kata_facts(kata: Kata) -> KataFacts:
+def kata_facts(kata: Kata, next_kata: Kata | None = None) -> KataFacts:
     """What reports need about `kata` beyond its results."""
     return KataFacts(hint_titles=[h.title for h in kata.hints], points=float(kata.points),
-                     check_points=dict(kata.check_points), planned=loading.planned_checks(kata))
+                     check_points=dict(kata.check_points), planned=loading.planned_checks(kata),
+                     next_kata=(next_kata.id, next_kata.title) if next_kata is not None else None)
 
 
 def facts_for(catalog: Catalog | None, report: GradeReport) -> dict[str, KataFacts]:
+    order = list(catalog) if catalog is not None else []
     out = {}
     for result in report.katas:
         kata = catalog.find(result.id) if catalog is not None else None
-        out[result.id] = kata_facts(kata) if kata is not None else KataFacts()
+        after = order[order.index(kata) + 1] if kata in order and order.index(kata) + 1 < len(order) else None
+        out[result.id] = kata_facts(kata, after) if kata is not None else KataFacts()
     return out
 
 

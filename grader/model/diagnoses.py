@@ -68,11 +68,16 @@ def known_ids(kata=None) -> set[str]:
 
 def resolve(found: Diagnosis, kata=None, check_hint: int | None = None) -> Diagnosis:
     """The finding completed with its name, explanation and hint level (the kata's own
-    wording first). Unknown ids are kept, named by their id, for `kata validate` to report."""
+    wording first). Unknown ids are kept, named by their id, for `kata validate` to report.
+
+    The hint is the one the kata links to this id, never the check's: a diagnosis that
+    is not about the check's subject (an input modified in place, found by a check
+    about the softmax) must not send the learner to that subject's hint. `check_hint`
+    is accepted for the callers that pass it, and ignored."""
     entry = {**registry().get(found.id, {}), **(getattr(kata, "diagnoses", None) or {}).get(found.id, {})}
     return Diagnosis(id=found.id, name=found.name or entry.get("name") or found.id,
                      explanation=found.explanation or entry.get("explanation", ""),
-                     hint=found.hint or hint_for(kata, found.id) or check_hint,
+                     hint=found.hint or hint_for(kata, found.id),
                      evidence=found.evidence, extra=dict(found.extra))
 
 

@@ -14,6 +14,8 @@ class KataFacts:
     check_points: dict[str, float] = field(default_factory=dict)
     # (name, title) of every check a complete run reports, in order; None when unknown.
     planned: list[tuple[str, str]] | None = None
+    # The kata that comes after this one in the curriculum, as (id, title); None for the last.
+    next_kata: tuple[str, str] | None = None
 
     def hint_title(self, level) -> str:
         return self.hint_titles[level - 1] if isinstance(level, int) and 0 < level <= len(self.hint_titles) else ""

@@ -8,6 +8,19 @@ any incompatible change; new fields are additive and keep it).
 Outcomes are typed: statuses are enums (which are also their JSON strings), a
 check waiting on a stub and a failure of the grader itself are fields, never
 deduced from wording.
+
+Each kata's dict also has a `problems` list (additive, schema version 1): the
+learner's bugs, each diagnosis once, grouped over the failing checks
+(grader/model/problems.py). Each entry is
+
+    {"id": diagnosis id, "name": its name, "explanation": what it means,
+     "hint": the 1-based hint level it links, or null,
+     "hint_title": that hint's title ("" when unknown; added by the JSON renderer),
+     "evidence": [distinct evidence lines, at most 3],
+     "checks": [names of the checks it explains, in report order]}
+
+`not-implemented` is never a problem (a stub is waiting, not wrong); a failing
+check no problem explains is listed only under `checks`.
 """
 from __future__ import annotations
 
@@ -128,6 +141,13 @@ class KataResult:
             return BROKEN
         return FAILED
 
+    @property
+    def problems(self) -> list:
+        """The learner's bugs: each diagnosis of the failing checks once (see problems.py)."""
+        from grader.model import problems
+
+        return problems.find(self.checks)
+
     def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in STATUSES}
         for c in self.checks:
@@ -159,6 +179,7 @@ class KataResult:
             "output": self.output,
             "output_truncated_bytes": self.output_truncated_bytes,
             "checks": [c.to_dict() for c in self.checks],
+            "problems": [p.to_dict() for p in self.problems],
         }
 
 

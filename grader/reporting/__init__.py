@@ -40,15 +40,16 @@ def should_color(stream) -> bool:
 
 
 def render(report: GradeReport, fmt: str, *, facts: dict[str, KataFacts] | None = None, color: bool = False,
-           ascii: bool = False) -> str:
-    """Render `report` in one of FORMATS. `color` adds ANSI codes and `ascii` replaces
-    the few non-ASCII marks (text only). Without `facts`, reports still render: hints
-    show without titles, every kata is worth the default points, and only the checks
-    that ran are listed."""
+           ascii: bool = False, width: int | None = None) -> str:
+    """Render `report` in one of FORMATS. `color` adds ANSI codes, `ascii` replaces
+    the few non-ASCII marks and `width` is the column the text wraps at (text only;
+    default: the terminal's width, else 100). Without `facts`, reports still render:
+    hints show without titles, every kata is worth the default points, and only the
+    checks that ran are listed."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     facts = {k.id: (facts or {}).get(k.id) or KataFacts() for k in report.katas}
-    return importlib.import_module(FORMATS[fmt]).render(report, facts, color=color, ascii=ascii)
+    return importlib.import_module(FORMATS[fmt]).render(report, facts, color=color, ascii=ascii, width=width)
 
 
 def preload() -> None:

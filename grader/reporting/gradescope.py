@@ -13,6 +13,8 @@ imported) carry no points: they are there to say why everything else scored 0.
 
 The spec has no top-level maximum (Gradescope takes it from the assignment's
 settings), so the total possible is in the summary text and in `extra_data`.
+A kata's problems (each diagnosis once) lead the summary text; a test that one
+explains names it in one line, and lists its diagnosis ids in `extra_data`.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ import json
 from grader.model.results import FAILED, PASS, GradeReport, KataResult
 from grader.model.scoring import check_worth
 from grader.reporting.environment import check_text as check_text_for
+from grader.reporting.environment import problems_text as problems_text_for
+from grader.reporting.filters import problem_summary
 
 VISIBILITY = "visible"           # learners see their results at once: this is practice
 STDOUT_VISIBILITY = "hidden"     # run_autograder's own log is for the course staff
@@ -60,7 +64,7 @@ def _tests(kata: KataResult, number: int, facts, check_text, seed: int) -> list[
     return tests
 
 
-def _summary(report: GradeReport, tests_by_kata: list[list[dict]]) -> str:
+def _summary(report: GradeReport, tests_by_kata: list[list[dict]], problems_text) -> str:
     score = sum(t["score"] for tests in tests_by_kata for t in tests)
     possible = sum(t["max_score"] for tests in tests_by_kata for t in tests)
     lines = [f"{sum(k.passed for k in report.katas)} of {len(report.katas)} katas passed · "
@@ -68,10 +72,14 @@ def _summary(report: GradeReport, tests_by_kata: list[list[dict]]) -> str:
              + (f" · isolation: {report.isolation}" if report.isolation else "")]
     for kata, tests in zip(report.katas, tests_by_kata):
         got, of = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
-        lines.append(f"  {kata.id} {kata.title}: {kata.status.value}, {got:g}/{of:g} points")
+        lines.append(f"  {kata.id} {kata.title}: {kata.status.value}, {got:g}/{of:g} points"
+                     + (f" · {problem_summary(kata)}" if kata.problems else ""))
     failing = [k.id for k in report.katas if k.status == FAILED]  # a stub's result does not depend on the seed
     if failing:
         lines.append(f"Rerun the same hidden cases locally: kata grade {' '.join(failing)} --seed {report.seed}")
+    for kata in report.katas:  # each problem once, before the tests that it explains
+        if kata.problems:
+            lines += ["", f"{kata.id}: {problem_summary(kata)}", problems_text(kata)]
     for kata in report.katas:
         if kata.output or kata.output_truncated_bytes:
             lines += ["", f"{kata.id}: your code printed:", kata.output.rstrip("\n")]
@@ -86,7 +94,7 @@ def render(report: GradeReport, facts: dict, **_) -> str:
     tests = [t for group in tests_by_kata for t in group]
     results = {
         "score": round(sum(t["score"] for t in tests), 2),
-        "output": _summary(report, tests_by_kata),
+        "output": _summary(report, tests_by_kata, problems_text_for(facts)),
         "visibility": VISIBILITY,
         "stdout_visibility": STDOUT_VISIBILITY,
         "tests": tests,

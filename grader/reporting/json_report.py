@@ -1,4 +1,5 @@
-"""The JSON report (schema version 1, documented in docs/formats.md): the model's own dict."""
+"""The JSON report (schema version 1, documented in docs/formats.md): the model's own dict,
+with each problem's hint title added from the kata's facts."""
 from __future__ import annotations
 
 import json
@@ -7,4 +8,9 @@ from grader.model.results import GradeReport
 
 
 def render(report: GradeReport, facts: dict, **_) -> str:
-    return json.dumps(report.to_dict(), indent=2) + "\n"
+    data = report.to_dict()
+    for kata in data["katas"]:
+        info = facts.get(kata["id"])
+        for problem in kata["problems"]:
+            problem["hint_title"] = info.hint_title(problem["hint"]) if info else ""
+    return json.dumps(data, indent=2) + "\n"

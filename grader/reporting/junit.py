@@ -8,6 +8,9 @@ warning passes with a "warning" property and the details in <system-out>.
 Built with ElementTree, never a text template, so escaping is always right; the
 characters XML 1.0 forbids (learner output may contain any control character)
 are removed first, because no escaping can represent them.
+
+A kata's problems (each diagnosis once) are the suite's "problems" property and
+lead its <system-out>; a failure a problem explains names it in one line.
 """
 from __future__ import annotations
 
@@ -16,6 +19,9 @@ import xml.etree.ElementTree as ET
 
 from grader.model.results import ERROR, FAIL, WARN, GradeReport
 from grader.reporting.environment import check_text as check_text_for
+from grader.reporting.environment import problems_text as problems_text_for
+from grader.reporting.environment import reproduce
+from grader.reporting.filters import problem_summary
 
 # Everything outside XML 1.0's Char production: C0 controls other than tab/LF/CR,
 # lone surrogates, and U+FFFE/U+FFFF.
@@ -35,6 +41,7 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
 
 def render(report: GradeReport, facts: dict, **_) -> str:
     check_text = check_text_for(facts)
+    problems_text = problems_text_for(facts)
     root = ET.Element("testsuites", name="backprop-katas")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for kata in report.katas:
@@ -43,9 +50,10 @@ def render(report: GradeReport, facts: dict, **_) -> str:
         props = _el(suite, "properties")
         for key, value in (("alias", kata.alias), ("title", kata.title), ("status", kata.status.value),
                            ("learner_file", kata.learner_file), ("seed", report.seed),
-                           ("reproduce", f"kata grade {kata.id} --seed {report.seed}"),
-                           ("isolation", report.isolation)):
-            _el(props, "property", name=key, value=value)
+                           ("reproduce", reproduce(kata, report.seed)),
+                           ("isolation", report.isolation), ("problems", problem_summary(kata) or None)):
+            if value is not None:
+                _el(props, "property", name=key, value=value)
 
         def case(name: str) -> ET.Element:
             counts["tests"] += 1
@@ -75,9 +83,15 @@ def render(report: GradeReport, facts: dict, **_) -> str:
         if not kata.checks and kata.fatal:  # nothing at all ran: CI must still see a red test
             counts["errors"] += 1
             _el(case("grading"), "error", kata.fatal, message=kata.fatal.splitlines()[0], type="error")
+        # The problems once for the suite (each failure names its own in one line), then the output.
+        out = []
+        if kata.problems:
+            out.append(f"{problem_summary(kata)}\n\n{problems_text(kata)}\n")
         if kata.output or kata.output_truncated_bytes:
             more = f"\n... {kata.output_truncated_bytes} more bytes not shown" if kata.output_truncated_bytes else ""
-            _el(suite, "system-out", kata.output + more)
+            out.append(("your code printed:\n" if kata.problems else "") + kata.output + more)
+        if out:
+            _el(suite, "system-out", "\n".join(out))
         for key, n in counts.items():
             suite.set(key, str(n))
             totals[key] += n

@@ -18,6 +18,8 @@ import json
 from grader.model.results import FAILED, PASS, GradeReport, KataResult
 from grader.model.scoring import check_worth
 from grader.reporting.environment import check_text as check_text_for
+from grader.reporting.environment import problems_text as problems_text_for
+from grader.reporting.filters import problem_summary
 
 OUTPUT_LIMIT = 200_000   # characters of learner output kept: results.json must stay under 1 MB
 
@@ -59,10 +61,15 @@ def render(report: GradeReport, facts: dict, **_) -> str:
              f"{possible:g} points · seed {report.seed}"]
     for kata, group in zip(report.katas, groups):
         lines.append(f"{kata.id} {kata.title}: {kata.status.value}, "
-                     f"{sum(t['points'] for t in group):g}/{sum(t['max_points'] for t in group):g} points")
+                     f"{sum(t['points'] for t in group):g}/{sum(t['max_points'] for t in group):g} points"
+                     + (f" · {problem_summary(kata)}" if kata.problems else ""))
     failing = [k.id for k in report.katas if k.status == FAILED]
     if failing:
         lines.append(f"Rerun the same hidden cases locally: kata grade {' '.join(failing)} --seed {report.seed}")
+    problems_text = problems_text_for(facts)
+    for kata in report.katas:  # each problem once, before the tests that it explains
+        if kata.problems:
+            lines += ["", f"{kata.id}: {problem_summary(kata)}", problems_text(kata)]
     output = []
     for kata in report.katas:
         if kata.output or kata.output_truncated_bytes:

@@ -1,0 +1,91 @@
+"""A kata's problems: the learner's bugs, each named once, with the checks it explains.
+
+Checks report findings one check at a time, so one bug (an input modified in
+place, a bias gradient kept as (1, n)) shows up in every check that trips over
+it. Reports lead with the bugs instead: the failing checks' diagnoses grouped by
+id, in the order they were first found, each with its distinct evidence, the
+checks it explains and its hint. A check whose failure no diagnosis explains
+stays a failure of its own (`unexplained`).
+
+Hints follow the diagnoses: a problem links the hint its diagnosis links, a
+plain failure of a check's own subject links the check's hint, and a failure
+that is the learner's code raising points to its traceback, never to a hint.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.model.diagnoses import Diagnosis
+
+MAX_EVIDENCE = 3          # distinct evidence lines a problem shows; more only repeat the point
+NOT_A_BUG = {"not-implemented"}   # a stub is waiting, not wrong
+
+
+@dataclass
+class Problem:
+    id: str                   # the diagnosis id
+    name: str
+    explanation: str = ""
+    hint: int | None = None   # the 1-based hint level its diagnosis links, if any
+    evidence: list[str] = field(default_factory=list)  # distinct, at most MAX_EVIDENCE
+    checks: list[str] = field(default_factory=list)    # names of the checks it explains, in report order
+    number: int = 0           # 1-based position in the kata's list
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "explanation": self.explanation, "hint": self.hint,
+                "evidence": list(self.evidence), "checks": list(self.checks)}
+
+
+def failing(check) -> bool:
+    """A check that counts against the learner: failed or errored, and not waiting for a stub."""
+    return check.status.value in ("fail", "error") and not check.waiting
+
+
+def learner_exception(check) -> bool:
+    """The learner's code raised (or crashed) in this check: its traceback is the lead."""
+    return check.status.value == "error" and not check.waiting and not check.internal
+
+
+def find(checks) -> list[Problem]:
+    """The distinct diagnoses of the failing `checks`, grouped by id, in order of discovery."""
+    found: dict[str, Problem] = {}
+    for check in checks:
+        if not failing(check):
+            continue
+        for d in check.diagnoses:
+            if d.id in NOT_A_BUG:
+                continue
+            problem = found.get(d.id)
+            if problem is None:
+                problem = found[d.id] = Problem(d.id, d.name or d.id, d.explanation, d.hint,
+                                                number=len(found) + 1)
+            problem.hint = problem.hint or d.hint
+            if d.evidence and d.evidence not in problem.evidence and len(problem.evidence) < MAX_EVIDENCE:
+                problem.evidence.append(d.evidence)
+            if check.name not in problem.checks:
+                problem.checks.append(check.name)
+    return list(found.values())
+
+
+def explaining(problems: list[Problem], check) -> list[Problem]:
+    """The problems that explain `check` (a failing check's own diagnoses, already listed)."""
+    ids = {d.id for d in check.diagnoses}
+    return [p for p in problems if p.id in ids]
+
+
+def unexplained(checks, problems: list[Problem]) -> list:
+    """Failing checks that no problem explains: shown as failures of their own."""
+    return [c for c in checks if failing(c) and not explaining(problems, c)]
+
+
+def hint_levels(check, diagnoses: list[Diagnosis] | None = None) -> list[int]:
+    """The hint levels that go with `check`: those its diagnoses link; for a plain
+    failure (no diagnosis, not an exception of the learner's code) the check's own."""
+    diagnoses = check.diagnoses if diagnoses is None else diagnoses
+    if diagnoses:
+        levels = [d.hint for d in diagnoses]
+    elif learner_exception(check) or check.internal or check.waiting:
+        levels = []
+    else:
+        levels = [check.hint]
+    return list(dict.fromkeys(level for level in levels if level))
