@@ -21,6 +21,7 @@ from grader.interview.spoken import LETTERS, number_ok, parse_choice, parse_numb
 from grader.model.interview import (ClarifyingItem, Dimension, Evidence, Finding, FollowUpItem, HintText,
                                     HistoryPoint, InterviewLine, PartScore, Scorecard, ShapeItem)
 from grader.model.results import PASS, WARN, GradeReport, KataResult, clean_text
+from grader.model.problems import hint_levels
 
 SHAPES_RIGHT = 0.9     # the share of shapes said right that counts for the shapes dimension
 MIXED = 0.6            # below this share of signals for, a dimension is weak
@@ -91,14 +92,14 @@ def findings(report: GradeReport, catalog) -> list[Finding]:
                 continue
             if not c.diagnoses:
                 plain.append(Finding(result.id, c.name, c.title, c.status.value, c.message, list(c.details),
-                                     [], _hints(kata, [c.hint]), [c.name]))
+                                     [], _hints(kata, hint_levels(c)), [c.name]))
                 continue
             for d in c.diagnoses:
                 if d.id in named:
                     named[d.id].checks.append(c.name)
                 else:
                     named[d.id] = Finding(result.id, c.name, d.name or d.id, c.status.value, c.message,
-                                          list(c.details), [d], _hints(kata, [d.hint or c.hint]), [c.name])
+                                          list(c.details), [d], _hints(kata, [d.hint]), [c.name])
         out += list(named.values()) + plain
     return out
 
