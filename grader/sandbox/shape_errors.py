@@ -21,6 +21,9 @@ ELEMENTWISE = {ast.Add: ("adding", "to"), ast.Sub: ("subtracting", "from"), ast.
                ast.Div: ("dividing", "into"), ast.FloorDiv: ("dividing", "into"), ast.Pow: ("raising", "with"),
                ast.Mod: ("taking", "with")}
 MATMUL_CALLS = {"dot", "matmul", "mm", "inner"}
+# An expression that stands a vector on its side as an (n, 1) column.
+COLUMN = re.compile(r"(\[\s*:\s*,\s*(None|np\.newaxis)\s*\]|\.(reshape|view)\(\s*-1\s*,\s*1\s*\)|"
+                    r"\.unsqueeze\(\s*(1|-1|dim\s*=\s*(1|-1))\s*\))\s*$")
 
 
 def _shape(text: str) -> tuple[int, ...]:
@@ -86,14 +89,14 @@ def parse_message(type_name: str, message: str) -> Clash | None:
 # -- the learner's line ------------------------------------------------------------------
 
 def _tree(code: str):
-    """The line parsed on its own; a line that opens a block or continues on the next
-    one is completed first. None when it still does not parse."""
+    """(tree, the text parsed): the line on its own, or completed first when it opens a
+    block. (None, code) when it still does not parse."""
     for text in (code, code + "\n    pass", code.rstrip(":") + ":\n    pass"):
         try:
-            return ast.parse(text)
+            return ast.parse(text), text
         except SyntaxError:
             continue
-    return None
+    return None, code
 
 
 def _segment(code: str, node) -> str:
@@ -104,7 +107,7 @@ def _segment(code: str, node) -> str:
 def operations(code: str, kind: str) -> list[tuple[str, str, ast.AST]]:
     """(left, right, node) for each operation of this kind in the line: elementwise
     binary ops (and in-place ones) for broadcasting, @ and dot calls for products."""
-    tree = _tree(code)
+    tree, code = _tree(code)
     if tree is None:
         return []
     found = []
@@ -145,6 +148,12 @@ def explain_broadcast(clash: Clash, code: str) -> str:
     ops = operations(code, "broadcast")
     if len(clash.shapes) < 2:  # torch names only the two sizes and the axis
         a, b, axis = clash.sizes
+        if len(ops) == 1 and COLUMN.search(ops[0][1]) and axis == 0:
+            left, right, node = ops[0]
+            verb, prep = ELEMENTWISE[type(node.op)]
+            return (f"{right} is a column of {b} entries; {verb} it {prep} {left} (first axis {a}) broadcasts over "
+                    f"the wrong axis: its entries run down the rows (the batch axis), not along the columns. A "
+                    f"vector of shape ({b},) lines up with the last axis by itself: use it as it is")
         who = f"{ops[0][0]} and {ops[0][1]}" if len(ops) == 1 else "two tensors"
         return (f"{who} meet at axis {axis} (counted after lining the shapes up from the last axis) with sizes "
                 f"{a} and {b}; they can broadcast only where sizes are equal or one of them is 1. Print the shapes "
@@ -257,5 +266,8 @@ def shape_error_finding(type_name: str, message: str, frames: list[dict]) -> Dia
     except (ValueError, IndexError, TypeError, RecursionError):  # an odd line must not break the report
         return None
     line = last.get("line")
-    where = f"line {line} ({code}): " if code and line else ""
+    tree, parsed = _tree(code)
+    # A simple statement is shown without its trailing comment; a block's first line as it is.
+    shown = _segment(code, tree.body[0]) if tree is not None and parsed == code and len(tree.body) == 1 else code
+    where = f"line {line} ({shown or code}): " if code and line else ""
     return diagnosis(SHAPE_ERROR, where + text)
