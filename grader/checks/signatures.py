@@ -62,6 +62,11 @@ def log_floor(got: float, logits, y, dtype, scale: float = 0.0, extra_atol: floa
     return None
 
 
+def floor_id(how: str) -> str:
+    """The diagnosis for a floor found by log_floor: an epsilon added, or a clip."""
+    return "epsilon-in-log" if how == "add" else "clipped-log"
+
+
 FLOOR_WORDS = {"clip": "np.clip(p, {eps}, 1 - {eps})", "floor": "max(p, {eps})", "add": "p + {eps}"}
 
 

@@ -239,8 +239,8 @@ def loss_head_finding(ctx):
                                                f"(the first example's loss); the mean over all {b} is {want:.10g}")
     floor = signatures.log_floor(loss, logits, y, np.float64, scale)
     if floor:
-        return diagnosis("clipped-log", signatures.floor_evidence(*floor, loss, want, f"of a batch of {b} whose "
-                                                                 "smallest true-class probability is about 1e-13"))
+        where = f"of a batch of {b} whose smallest true-class probability is about 1e-13"
+        return diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(*floor, loss, want, where))
     return None
 
 
@@ -265,7 +265,7 @@ def fail_if_floored(ctx, loss, logits, y, dtype) -> None:
              "row max): the probabilities were floored before the log",
              ["a clip turns log(0) into a finite but wrong loss; no floor is needed once the loss is computed in log "
               "space: log_probs = shifted - log(sum(exp(shifted)))"],
-             diagnoses=[diagnosis("clipped-log", signatures.floor_evidence(
+             diagnoses=[diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(
                  *floor, float(loss), want, "of a batch where one true class sits 800 below its row max"))])
 
 

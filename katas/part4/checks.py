@@ -155,8 +155,8 @@ def diagnose_loss_head(ctx, X, y, params, loss, dtype) -> None:
     floor = signatures.log_floor(float(loss), logits, y, dtype, scale, kappa)
     if floor:
         p_min = float(signatures.softmax64(logits)[np.arange(len(y)), y].min())
-        ctx.diagnose("clipped-log", signatures.floor_evidence(*floor, float(loss), want, f"at B = {len(y)} (the "
-                                                              f"smallest of them is {p_min:.3g})"))
+        where = f"at B = {len(y)} (the smallest of them is {p_min:.3g})"
+        ctx.diagnose(signatures.floor_id(floor[1]), signatures.floor_evidence(*floor, float(loss), want, where))
 
 
 def fail_if_floored(ctx, X, y, params, loss, dtype) -> None:
@@ -171,7 +171,7 @@ def fail_if_floored(ctx, X, y, params, loss, dtype) -> None:
              "others): the probabilities were floored before the log",
              ["a clip turns log(0) into a finite but wrong loss; no floor is needed once the loss is computed in log "
               "space (log-sum-exp)"],
-             diagnoses=[diagnosis("clipped-log", signatures.floor_evidence(
+             diagnoses=[diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(
                  *floor, float(loss), want, "where probs[0, y[0]] underflows to 0"))])
 
 

@@ -216,7 +216,7 @@ def diagnose_log_floor(ctx, X, y, params, got: float, dtype) -> None:
     floor = signatures.log_floor(got, logits, y, dtype, scale, cmp.log_prob_error(dtype, scale))
     if floor:
         want = float(signatures.per_example_losses(logits, y).mean())
-        ctx.diagnose("epsilon-in-log" if floor[1] == "add" else "clipped-log",
+        ctx.diagnose(signatures.floor_id(floor[1]),
                      signatures.floor_evidence(*floor, got, want, f"at B = {len(y)} ({np.dtype(dtype)})"))
 
 
