@@ -7,6 +7,8 @@ the mistake's value differs from the right one wherever the check looks.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from grader.checks import compare as cmp
@@ -71,7 +73,7 @@ FLOOR_WORDS = {"clip": "np.clip(p, {eps}, 1 - {eps})", "floor": "max(p, {eps})",
 
 
 def floor_evidence(eps: float, how: str, got: float, want: float, where: str) -> str:
-    form = FLOOR_WORDS[how].format(eps=f"{eps:.3g}")
+    form = FLOOR_WORDS[how].format(eps=re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{eps:.3g}"))  # 1e-7, not 1e-07
     return (f"the loss {got:.10g} is exactly the mean of -log({form}) over the true-class probabilities {where}, "
             f"where the exact loss is {want:.10g}")
 
