@@ -216,3 +216,11 @@ def test_the_clip_gets_one_verdict_in_both_checks_and_log_of_probs_keeps_its_war
     assert status["forward"] == ("fail", ["clipped-log"]) and status["log-space-loss"] == ("fail", ["clipped-log"])
     plain = grade_example(CATALOG, kata, kata.folder / "mistakes" / "log_of_probs.py", seed=5)
     assert {c.name: c.status for c in plain.checks}["log-space-loss"] == "warn"
+
+
+def test_a_line_where_something_else_could_have_broadcast_names_no_operand():
+    # np.where and the comparison broadcast too: the one + is not known to be the culprit.
+    found = shape_error_finding("ValueError", "operands could not be broadcast together with shapes (7,3) (3,7) () ",
+                                [{"line": 2, "code": "out = np.where(Z > 0, dH, 0) + b"}])
+    assert "two operands on this line have shapes (7, 3) and (3, 7)" in found.evidence
+    assert "b has shape" not in found.evidence

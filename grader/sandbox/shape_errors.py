@@ -94,7 +94,7 @@ def _tree(code: str):
     for text in (code, code + "\n    pass", code.rstrip(":") + ":\n    pass"):
         try:
             return ast.parse(text), text
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
             continue
     return None, code
 
@@ -128,7 +128,25 @@ def operations(code: str, kind: str) -> list[tuple[str, str, ast.AST]]:
                     found.append((_segment(code, node.args[0]), _segment(code, node.args[1]), node))
     if kind == "inplace":  # the in-place op is the one that failed when there is one
         found = [f for f in found if isinstance(f[2], ast.AugAssign)] or found
+    if kind == "broadcast" and any(_broadcasts_elsewhere(node) for node in ast.walk(tree)):
+        return []  # a comparison or a call such as np.where could have raised instead: name nothing
     return [f for f in found if f[0] and f[1]]
+
+
+# Calls that take several arguments but never broadcast one against another.
+NON_BROADCASTING = MATMUL_CALLS | {"reshape", "view", "sum", "mean", "max", "min", "transpose", "swapaxes", "astype",
+                                   "zeros", "ones", "full", "empty", "arange", "range", "unsqueeze", "squeeze",
+                                   "expand_dims", "argmax", "argmin", "permute", "einsum", "concatenate", "stack",
+                                   "tensor", "asarray", "array", "isinstance", "getattr", "print", "len"}
+
+
+def _broadcasts_elsewhere(node) -> bool:
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.Call) and len(node.args) + len(node.keywords) >= 2:
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return name not in NON_BROADCASTING
+    return False
 
 
 def _clash_axis(a: tuple, b: tuple):
@@ -146,6 +164,8 @@ def _clash_axis(a: tuple, b: tuple):
 
 def explain_broadcast(clash: Clash, code: str) -> str:
     ops = operations(code, "broadcast")
+    if len(clash.shapes) == 3 and not (len(ops) == 1 and isinstance(ops[0][2], ast.AugAssign)):
+        ops = []  # three shapes come from an in-place op (or np.where): only an AugAssign is the one
     if len(clash.shapes) < 2:  # torch names only the two sizes and the axis
         a, b, axis = clash.sizes
         if len(ops) == 1 and COLUMN.search(ops[0][1]) and axis == 0:
