@@ -46,7 +46,8 @@ def _fault_result(kata: Kata, name: str, title: str, fault: LearnerFault, call: 
     """A check that the learner's code stopped (or the grader, if `fault.internal`)."""
     waiting = fault.kind == "not-implemented"
     diagnoses = [resolve(diagnosis("not-implemented", f"{fault.function or 'this function'} still raises "
-                                   "NotImplementedError", function=fault.function or ""), kata)] if waiting else []
+                                   "NotImplementedError", function=fault.function or ""), kata)] if waiting else \
+        [resolve(d, kata) for d in fault.diagnoses]
     return CheckResult(name, title, ERROR, fault.message, fault.details, call, seed, hint, diagnoses,
                        waiting=waiting, internal=fault.internal)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.sandbox.frames import Frame, format_frames
 from grader.sandbox.policy import Limits
+from grader.sandbox.shape_errors import shape_error_finding
 
 INTERNAL_PREFIX = "internal grader error"
 
@@ -28,6 +29,7 @@ class LearnerFault(Exception):
         self.fatal = fatal
         self.function = function
         self.call: str | None = None
+        self.diagnoses: list = []  # mistakes recognised in the exception itself (shape_errors)
 
     @property
     def internal(self) -> bool:
@@ -170,7 +172,10 @@ class Faults:
         if message.endswith("is not allowed here"):
             return LearnerFault("framework-import", message, frames, fatal=True, function=function)
         text = f"{type_name}: {message}" if message else type_name
-        return LearnerFault("exception", f"{where} raised {text}", frames, fatal=loading, function=function)
+        fault = LearnerFault("exception", f"{where} raised {text}", frames, fatal=loading, function=function)
+        found = shape_error_finding(type_name, message, raw)
+        fault.diagnoses = [found] if found else []
+        return fault
 
 
 def _int(value, default: int = 0) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 from grader.checks import (cases, cmp, check, diagnosis, expect_array, expect_batch_scaling, expect_close,
                            expect_finite, expect_finite_differences, expect_repeatable, expect_scalar,
                            expect_tuple, shared_max_finding)
+from grader.checks import signatures
 
 
 B, C = 7, 5
@@ -216,6 +217,68 @@ def rows_coupled_finding(ctx) -> dict | None:
     return diagnosis("softmax-wrong-axis", evidence)
 
 
+# -- loss-head mistakes named from what they compute (grader.checks.signatures) ----------
+
+def loss_head_finding(ctx):
+    """Probe, once the loss is already off: a float64 batch with one true class 30 below
+    its row's max (probability ~1e-13, exact in float64 for any correct code). The loss of
+    the first example alone, or one computed from floored probabilities, shows as exactly
+    that value."""
+    b, c = 64, 10
+    logits, y = cases.logits(ctx.rng, b, c, np.float64), cases.labels(ctx.rng, b, c)
+    logits[1, y[1]] = logits[1].max() - 30.0
+    value = ctx.call("softmax_cross_entropy", logits, y)
+    loss = value[0] if isinstance(value, (tuple, list)) and len(value) == 2 else None
+    if not isinstance(loss, (float, np.floating)) and not (isinstance(loss, np.ndarray) and loss.shape == ()):
+        return None
+    loss, scale = float(loss), float(np.abs(logits).max())
+    want = float(signatures.per_example_losses(logits, y).mean())
+    first = signatures.first_example_loss(loss, logits, y, np.float64, scale)
+    if first:
+        return diagnosis("first-example-loss", f"on a batch of {b}, the loss {loss:.10g} is exactly {first} "
+                                               f"(the first example's loss); the mean over all {b} is {want:.10g}")
+    floor = signatures.log_floor(loss, logits, y, np.float64, scale)
+    if floor:
+        where = f"of a batch of {b} whose smallest true-class probability is about 1e-13"
+        return diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(*floor, loss, want, where))
+    return None
+
+
+def diagnose_loss_head(ctx) -> None:
+    call = ctx.last_call  # the report shows the failing call, not the probe's
+    found = loss_head_finding(ctx)
+    ctx.last_call = call
+    if found:
+        ctx.diagnose(found)
+
+
+def fail_if_floored(ctx, loss, logits, y, dtype) -> None:
+    """log-space-loss: a finite loss that is wrong because the probabilities were floored
+    (clipped) before the log fails, as the forward check fails it: the clip changed the
+    loss beyond tolerance. Only an inf (log of an exact 0) is left to the warning."""
+    kappa = cmp.log_prob_error(dtype, float(np.abs(logits).max()))
+    floor = signatures.log_floor(float(loss), logits, y, dtype, extra_atol=kappa)
+    if not floor:
+        return
+    want = float(signatures.per_example_losses(logits, y).mean())
+    ctx.fail(f"loss is {float(loss):.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below the "
+             "row max): the probabilities were floored before the log",
+             ["a clip turns log(0) into a finite but wrong loss; no floor is needed once the loss is computed in log "
+              "space: log_probs = shifted - log(sum(exp(shifted)))"],
+             diagnoses=[diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(
+                 *floor, float(loss), want, "of a batch where one true class sits 800 below its row max"))])
+
+
+def diagnose_jacobian_again(ctx, runs, dtype) -> None:
+    """runs as for expect_dlogits. dlogits equal, at every run, to the softmax Jacobian
+    applied on top of the fused (probs - onehot)/B."""
+    if all(mismatch(got, want, dtype) is not None and mismatch(got, signatures.jacobian_again(probs, y), dtype) is None
+           for _, _, probs, y, got, want, _ in runs):
+        ctx.diagnose("softmax-jacobian-twice", "dlogits equals probs * (g - sum(g * probs)) with g = (probs - "
+                                               "onehot(y))/B at every batch tried: the softmax Jacobian applied "
+                                               "to a gradient that already went through it")
+
+
 # -- the checks ------------------------------------------------------------------------
 
 @check("shapes", "Output shapes and dtypes")
@@ -244,6 +307,7 @@ def forward(ctx):
     if any(bad_loss):
         for found in loss_factor_findings([(b, c, loss, want) for b, c, _, loss, _, want, _, _ in runs]):
             ctx.diagnose(found)
+        diagnose_loss_head(ctx)
     if any(bad_probs):
         found = rows_coupled_finding(ctx)
         if found:
@@ -264,6 +328,7 @@ def backward(ctx):
             got = learner_backward(ctx, probs, y)
             want = ctx.ref.softmax_cross_entropy_backward(probs.astype(np.float64), y)
             runs.append((b, c, probs, y, got, want, ctx.last_call))
+        diagnose_jacobian_again(ctx, runs, dtype)
         expect_dlogits(ctx, runs, dtype)
 
 
@@ -287,8 +352,10 @@ def batch_mean(ctx):
     if show_first_bad(ctx, losses, np.float64):
         for found in loss_factor_findings([run[:4] for run in losses]):
             ctx.diagnose(found)
+        diagnose_loss_head(ctx)
         expect_batch_scaling(ctx, [(b, {"loss": got}, {"loss": want}) for b, _, got, want, _ in losses],
                              np.float64, what="loss")
+    diagnose_jacobian_again(ctx, grads, np.float64)
     expect_dlogits(ctx, grads, np.float64)
 
 
@@ -356,6 +423,7 @@ def log_space_loss(ctx):
             ctx.fail("loss is NaN when one true-class probability underflows to 0",
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", evidence)])
+        fail_if_floored(ctx, loss, logits, y, dtype)
         rtol, atol = cmp.tolerances(dtype, abs(want))
         if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):
             ctx.warn(f"loss is {loss:.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below "

@@ -4,6 +4,7 @@ import numpy as np
 from grader.checks import (cases, cmp, check, CheckFailed, diagnosis, expect_batch_scaling, expect_close,
                            expect_finite, expect_finite_differences, expect_grads, expect_repeatable,
                            expect_scalar, expect_tuple, matches, Ref, same, shared_max_finding)
+from grader.checks import signatures
 
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
@@ -138,6 +139,62 @@ def expect_gradient_scaling(ctx, runs) -> None:
         raise
 
 
+# -- loss-head mistakes named from what they compute (grader.checks.signatures) ---------
+
+def diagnose_loss_head(ctx, X, y, params, loss, dtype) -> None:
+    """A loss that is off and equals, to the logits' rounding, the first example's loss
+    (loss[0] / B), or the loss from probabilities floored before the log (a clip)."""
+    logits, scale = logits_of(X, params), logit_scale(X, params)
+    kappa = cmp.log_prob_error(dtype, scale)
+    want = float(signatures.per_example_losses(logits, y).mean())
+    first = signatures.first_example_loss(float(loss), logits, y, dtype, scale, kappa)
+    if first:
+        ctx.diagnose("first-example-loss", f"at B = {len(y)} the loss {float(loss):.10g} is exactly {first} (the "
+                                           f"first example's loss); the mean over all {len(y)} is {want:.10g}")
+        return
+    floor = signatures.log_floor(float(loss), logits, y, dtype, scale, kappa)
+    if floor:
+        p_min = float(signatures.softmax64(logits)[np.arange(len(y)), y].min())
+        where = f"at B = {len(y)} (the smallest of them is {p_min:.3g})"
+        ctx.diagnose(signatures.floor_id(floor[1]), signatures.floor_evidence(*floor, float(loss), want, where))
+
+
+def fail_if_floored(ctx, X, y, params, loss, dtype) -> None:
+    """log-space-loss: a finite loss made wrong by a floor under the log fails, as it does
+    in the forward check; only an inf (log of an exact 0) is left to the warning."""
+    logits, scale = logits_of(X, params), logit_scale(X, params)
+    floor = signatures.log_floor(float(loss), logits, y, dtype, scale, cmp.log_prob_error(dtype, scale))
+    if not floor:
+        return
+    want = float(signatures.per_example_losses(logits, y).mean())
+    ctx.fail(f"loss is {float(loss):.6g} where {want:.6g} is exact ({np.dtype(dtype)}, a true class 800 below the "
+             "others): the probabilities were floored before the log",
+             ["a clip turns log(0) into a finite but wrong loss; no floor is needed once the loss is computed in log "
+              "space (log-sum-exp)"],
+             diagnoses=[diagnosis(signatures.floor_id(floor[1]), signatures.floor_evidence(
+                 *floor, float(loss), want, "where probs[0, y[0]] underflows to 0"))])
+
+
+def head_jacobian_backward(X, y, params) -> dict:
+    """The gradients when dZ2 is the softmax Jacobian applied to (probs - onehot)/B."""
+    X, p = np.asarray(X, np.float64), cases.f64(params)
+    Z1 = X @ p["W1"] + p["b1"]
+    H1 = np.maximum(Z1, 0)
+    dZ2 = signatures.jacobian_again(signatures.softmax64(H1 @ p["W2"] + p["b2"]), y)
+    dZ1 = (dZ2 @ p["W2"].T) * (Z1 > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": H1.T @ dZ2, "b2": dZ2.sum(axis=0), "X": dZ1 @ p["W1"].T}
+
+
+def diagnose_jacobian_again(ctx, X, y, params, got, want, dtype) -> None:
+    if matches(got["W2"], want["W2"], dtype):
+        return
+    wrong = head_jacobian_backward(X, y, params)
+    if all(matches(got[n], wrong[n], dtype) for n in GRAD_NAMES):
+        ctx.diagnose("softmax-jacobian-twice", "every gradient equals the one from dZ2 = probs * (g - sum(g * probs)) "
+                                               "with g = (probs - onehot(y))/B: the softmax Jacobian applied to a "
+                                               "gradient that already went through it")
+
+
 # -- the checks -----------------------------------------------------------------------
 
 @check("shapes", "Loss is a scalar; every gradient has its tensor's shape and dtype", hint=2)
@@ -152,6 +209,7 @@ def forward(ctx):
         for X, y, params in sized_cases(ctx, dtype):
             loss, _ = learner_forward(ctx, X, y, params)
             want, _ = expected(ctx, X, y, params)
+            diagnose_loss_head(ctx, X, y, params, loss, dtype)
             expect_close(ctx, loss, want, "loss", dtype, named={"B": len(y)})
 
 
@@ -162,6 +220,7 @@ def gradients(ctx):
             _, got, _ = learner_grads(ctx, X, y, params)
             want = expected(ctx, X, y, params)[1]
             recognise(ctx, X, y, params, got, want, dtype)
+            diagnose_jacobian_again(ctx, X, y, params, got, want, dtype)
             compare_grads(ctx, got, want, dtype, {"B": len(y)})
 
 
@@ -383,6 +442,7 @@ def log_space_loss(ctx):
                      ["compute the loss in log space: log_probs = shifted - log(sum(exp(shifted)))"],
                      diagnoses=[diagnosis("log-of-probs", f"exact on ordinary logits; NaN once probs[0, y[0]] "
                                                           f"underflows to 0 ({np.dtype(dtype)}), as 0·log(0) gives")])
+        fail_if_floored(ctx, X, y, params, loss, dtype)
         rtol, atol = cmp.tolerances(dtype, abs(want))
         kappa = cmp.log_prob_error(dtype, logit_scale(X, params))
         if not np.isfinite(loss) or abs(loss - want) > atol + kappa + rtol * abs(want):

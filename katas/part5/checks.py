@@ -13,6 +13,7 @@ import numpy as np
 
 from grader.checks import (cases, cmp, AsTensor, check, CheckFailed, diagnosis, expect_batch_scaling,
                            expect_close, expect_finite_differences, expect_grads, matches, TensorInfo, type_name)
+from grader.checks import signatures
 
 
 GRAD_NAMES = ("W1", "b1", "W2", "b2", "X")
@@ -205,6 +206,20 @@ def labelled(grads: dict) -> dict:
     return {label(k): v for k, v in grads.items()}
 
 
+def diagnose_log_floor(ctx, X, y, params, got: float, dtype) -> None:
+    """A loss that is off and equals the mean of -log(softmax(logits) + eps) (or of a
+    clipped softmax) on these inputs: an epsilon or a clip under the log."""
+    X64, p = np.asarray(X, np.float64), cases.f64(params)
+    H1 = np.maximum(X64 @ p["W1"] + p["b1"], 0)
+    logits = H1 @ p["W2"] + p["b2"]
+    scale = float((H1 @ np.abs(p["W2"]) + np.abs(p["b2"])).max())
+    floor = signatures.log_floor(got, logits, y, dtype, scale, cmp.log_prob_error(dtype, scale))
+    if floor:
+        want = float(signatures.per_example_losses(logits, y).mean())
+        ctx.diagnose(signatures.floor_id(floor[1]),
+                     signatures.floor_evidence(*floor, got, want, f"at B = {len(y)} ({np.dtype(dtype)})"))
+
+
 # -- the checks ----------------------------------------------------------------------------
 
 @check("loss-tensor", "torch_mlp_loss returns a 0-d tensor connected to the graph", hint=2)
@@ -229,6 +244,7 @@ def loss_value(ctx):
                          ["F.cross_entropy applies log-softmax itself: pass the raw logits, not softmax output"],
                          diagnoses=[diagnosis("double-softmax", f"loss = {got:.6g} equals the cross-entropy of "
                                                                 f"softmax(logits); log C = {np.log(sizes['C']):.4g}")])
+            diagnose_log_floor(ctx, X, y, params, got, dtype)
             runs.append((sizes["B"], {"loss": got}, {"loss": want}))
         # A factor of B at both batch sizes is reduction="sum" (summed-loss).
         expect_batch_scaling(ctx, runs, dtype, what="loss")

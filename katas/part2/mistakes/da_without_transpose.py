@@ -6,7 +6,7 @@ W it runs and returns a wrong dA.
 import numpy as np
 
 KATA_EXPECT = {"fails": ["shapes", "backward", "no-batch-factor", "finite-differences"],
-               "diagnoses": ["wrong-transpose"]}
+               "diagnoses": ["wrong-transpose", "shape-error"]}
 
 
 def linear_forward(A, W, b):

@@ -1,0 +1,43 @@
+"""mlp_backward pushes (probs - onehot)/B through the softmax Jacobian again.
+
+(probs - onehot)/B is already dL/dZ2; treating it as dL/dprobs and applying
+p * (g - sum(g * p)) shrinks the head gradient, and the chain rule carries the
+error into every gradient.
+"""
+import numpy as np
+
+KATA_EXPECT = {"fails": ["gradients", "finite-differences"], "diagnoses": ["softmax-jacobian-twice"]}
+
+
+def mlp_forward(X, y, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    B = X.shape[0]
+    Z1 = X @ W1 + b1
+    H1 = np.maximum(Z1, 0)
+    Z2 = H1 @ W2 + b2
+    shifted = Z2 - Z2.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    probs = np.exp(log_probs)
+    loss = -log_probs[np.arange(B), y].mean()
+    cache = {"X": X, "y": y, "W1": W1, "W2": W2, "Z1": Z1, "H1": H1, "probs": probs}
+    return loss, cache
+
+
+def mlp_backward(cache):
+    X, y = cache["X"], cache["y"]
+    W1, W2 = cache["W1"], cache["W2"]
+    Z1, H1, probs = cache["Z1"], cache["H1"], cache["probs"]
+    B = X.shape[0]
+    g = probs.copy()
+    g[np.arange(B), y] -= 1
+    g /= B
+    # MISTAKE: g is already dL/dZ2; this is the softmax Jacobian a second time
+    dZ2 = probs * (g - (g * probs).sum(axis=1, keepdims=True))
+    dW2 = H1.T @ dZ2
+    db2 = dZ2.sum(axis=0)
+    dH1 = dZ2 @ W2.T
+    dZ1 = np.where(Z1 > 0, dH1, np.zeros((), dtype=dH1.dtype))
+    dW1 = X.T @ dZ1
+    db1 = dZ1.sum(axis=0)
+    dX = dZ1 @ W1.T
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2, "X": dX}
