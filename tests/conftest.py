@@ -29,6 +29,13 @@ def _no_outside_packs(monkeypatch):
     monkeypatch.delenv("KATA_WORKSPACE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _fixed_terminal_width(monkeypatch):
+    """Reports wrap to the terminal's width: the same 100 columns (the fallback) in every
+    process, whatever the developer's terminal or pytest-xdist (which sets COLUMNS=80) says."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The built-in katas."""
