@@ -253,6 +253,16 @@ class CheckContext:
             self.set_aside_[name] = SetAside(name, message, list(details or []), list(diagnoses or []), reason,
                                              self.origin(value) or self.last_call)
 
+    def or_set_aside(self, name: str, expect, *args, **kwargs):
+        """`expect(*args, **kwargs)` (an expect_* helper), or None with its failure set
+        aside under `name` when it fails: the check goes on with the other values."""
+        try:
+            return expect(*args, **kwargs)
+        except CheckFailed as failure:
+            self.set_aside(name, failure.message, failure.details, failure.diagnoses,
+                           reason="which is not what the contract says")
+            return None
+
     def needs(self, *names: str) -> None:
         """Fail in one line when this check cannot go on without a tensor set aside."""
         for name in names:
