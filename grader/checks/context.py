@@ -290,7 +290,8 @@ class CheckContext:
         self.last_call = first.call
         diagnoses = [d for b in self.set_aside_.values() for d in b.diagnoses]
         also = list(dict.fromkeys(f"also: {b.message}" for b in rest if b.message != first.message))
-        raise CheckFailed(first.message, first.details + also, diagnoses + self.findings)
+        judged = "everything else this check compared is right"  # it ran to the end without failing
+        raise CheckFailed(first.message, first.details + also + [judged], diagnoses + self.findings)
 
     # -- outcomes ---------------------------------------------------------------
     def fail(self, message: str, details: list[str] | None = None, diagnoses: list[Diagnosis] | None = None):

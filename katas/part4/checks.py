@@ -75,9 +75,9 @@ def variant_backward(X, y, params, onehot=True, mask="Z1 > 0") -> dict:
 
 
 RELU_MASKS = {
-    "none": "dW1, db1 and dX equal the gradient with no ReLU mask at all: it passes through every hidden unit, "
+    "none": "the gradient with no ReLU mask at all: it passes through every hidden unit, "
             "also where Z1 < 0 (a mask from H1 >= 0, or from a Z1 overwritten by an in-place ReLU, is all ones)",
-    "dH1 > 0": "dW1, db1 and dX equal the gradient masked by dH1 > 0: the mask follows the sign of the upstream "
+    "dH1 > 0": "the gradient masked by dH1 > 0: the mask follows the sign of the upstream "
                "gradient instead of Z1",
 }
 
@@ -99,7 +99,10 @@ def recognise(ctx, X, y, params, got, want, dtype) -> None:
         wrong = variant_backward(X, y, params, mask=mask)
         for f in (1, B, 1 / B):
             if all(matches(got[n], f * wrong[n], dtype) for n in lower):
-                ctx.diagnose("relu-grad-where-negative", evidence + ("" if f == 1 else
+                shown = [D_NAMES[n] for n in lower]
+                subject = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+                ctx.diagnose("relu-grad-where-negative", f"{subject} equal{'s' if len(shown) == 1 else ''} "
+                                                         + evidence + ("" if f == 1 else
                              f" (times {'B' if f == B else '1/B'}, a separate 1/B mistake)"))
                 return
 
