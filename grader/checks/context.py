@@ -173,7 +173,7 @@ class CheckContext:
         self.findings: list[Diagnosis] = []  # diagnoses recognised so far; attached to the failure
         self.last_call: str | None = None
         self.calls: dict[str, int] = {}  # how many times each learner function was called
-        self.set_aside_: dict[str, SetAside] = {}  # by name, the first time each was seen broken
+        self.aside: dict[str, SetAside] = {}  # by name, the first time each was seen broken
         self._origins: dict[int, tuple[object, str]] = {}  # id(returned value) -> (value, the call)
 
     # -- the reference (trusted, runs here) --------------------------------
@@ -249,9 +249,9 @@ class CheckContext:
                   diagnoses: list[Diagnosis] | None = None, reason: str = "which is wrong", value=None) -> None:
         """Record a broken tensor instead of failing at once: the check goes on with
         the others, and this becomes part of its failure at the end."""
-        if name not in self.set_aside_:
-            self.set_aside_[name] = SetAside(name, message, list(details or []), list(diagnoses or []), reason,
-                                             self.origin(value) or self.last_call)
+        if name not in self.aside:
+            self.aside[name] = SetAside(name, message, list(details or []), list(diagnoses or []), reason,
+                                        self.origin(value) or self.last_call)
 
     def or_set_aside(self, name: str, expect, *args, **kwargs):
         """`expect(*args, **kwargs)` (an expect_* helper), or None with its failure set
@@ -266,7 +266,7 @@ class CheckContext:
     def needs(self, *names: str) -> None:
         """Fail in one line when this check cannot go on without a tensor set aside."""
         for name in names:
-            broken = self.set_aside_.get(name)
+            broken = self.aside.get(name)
             if broken:
                 self.last_call = broken.call
                 raise CheckFailed(f"cannot judge this without {name}, {broken.reason}",
@@ -274,7 +274,7 @@ class CheckContext:
 
     def fold_set_aside(self, failure: "CheckFailed") -> None:
         """Add the tensors set aside to a failure the check raised about other things."""
-        for broken in self.set_aside_.values():
+        for broken in self.aside.values():
             also = f"also: {broken.message}"
             if broken.message != failure.message and broken.message not in failure.details \
                     and also not in failure.details:
@@ -284,11 +284,11 @@ class CheckContext:
     def raise_set_aside(self) -> None:
         """At the end of a check that found nothing else wrong: the tensors set aside
         are its failure."""
-        if not self.set_aside_:
+        if not self.aside:
             return
-        first, *rest = self.set_aside_.values()
+        first, *rest = self.aside.values()
         self.last_call = first.call
-        diagnoses = [d for b in self.set_aside_.values() for d in b.diagnoses]
+        diagnoses = [d for b in self.aside.values() for d in b.diagnoses]
         also = list(dict.fromkeys(f"also: {b.message}" for b in rest if b.message != first.message))
         judged = "everything else this check compared is right"  # it ran to the end without failing
         raise CheckFailed(first.message, first.details + also + [judged], diagnoses + self.findings)
