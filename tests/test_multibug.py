@@ -160,8 +160,20 @@ def test_scalars_show_their_values_and_arrays_their_shapes():
 
 
 def test_a_loss_failure_shows_the_forward_call_not_the_backward_one_after_it():
-    kata = CATALOG.get("part4")
-    result = grade_example(CATALOG, kata, kata.folder / "mistakes" / "loss_summed.py", seed=1)
+    # stability calls mlp_forward, then mlp_backward on its cache, then judges the loss first.
+    path = Path(__file__).parent / "multibug" / "part4" / "four_bugs.py"
+    result = grade_example(CATALOG, CATALOG.get("part4"), path, seed=1)
     stability = next(c for c in result.checks if c.name == "stability")
     assert stability.status == FAIL and stability.message.startswith("loss")
     assert stability.call.startswith("mlp_forward(X="), stability.call
+
+
+def test_stability_judges_a_softmax_bug_under_a_mask_bug_and_leaves_other_bugs_to_their_checks():
+    kata = CATALOG.get("part4")
+    both = grade_example(CATALOG, kata, Path(__file__).parent / "multibug" / "part4" / "h1_mask_and_global_max.py",
+                         seed=1)
+    assert "global-max" in {d.id for c in both.checks if c.name == "stability" for d in c.diagnoses}
+    # A mask bug alone is the gradients check's finding: large logits change nothing in it.
+    mask = grade_example(CATALOG, kata, kata.folder / "mistakes" / "relu_mask_from_h1.py", seed=1)
+    stability = next(c for c in mask.checks if c.name == "stability")
+    assert stability.status != FAIL and not stability.diagnoses

@@ -353,6 +353,9 @@ def expect_exact_at_scale(ctx, X, y, params, dtype, note, probe=None, shared_max
         want_loss, want = baseline[0], {**want, **baseline[1]}
         note.append("compared with your own result on these inputs with ordinary logits (softmax cannot tell them "
                     "apart), because that result already differs from the reference")
+        if not any("ordinary logits" in n for n in ctx.notes):
+            ctx.note("judged against your own results on ordinary logits, which differ from the reference "
+                     "(the other checks say how)")
     if shared_max and shared_max_probe(ctx, X, y, params, got, want, dtype):
         note.append("subtract each row's own max (axis=1, keepdims=True), not one global max")
     elif probe and not all_finite(loss, got):
