@@ -4,9 +4,11 @@
 
 - declaring checks: `check`, `Check`, `CheckContext` (`ctx.call`, `ctx.fail`,
   `ctx.warn`, `ctx.diagnose`, `ctx.explains_failure`, `ctx.ref`), `CheckFailed`;
-- validating results: `expect_tuple`, `expect_array`, `expect_scalar`,
+- validating results: `expect_tuple`, `expect_array`, `expect_arrays`, `expect_scalar`,
   `expect_finite`, `expect_close`, `expect_grads`, `expect_repeatable`,
   `check_dtype`, `value_diagnoses`, `matches`, `same`;
+- one broken tensor among several (`expect_arrays`, `expect_grads`) is set aside and
+  reported at the end of the check, while the others are still judged (`ctx.needs`);
 - the 1/B: `expect_batch_scaling`; finite differences: `expect_finite_differences`,
   `directional_check`, `expect_directional`; softmax stability: `shared_max_finding`;
 - inputs: `cases` (hidden test inputs), `cmp` (tolerances and how a value is off);
@@ -23,7 +25,7 @@ from grader.checks import cases
 from grader.checks import compare as cmp
 from grader.checks.batch import expect_batch_scaling
 from grader.checks.context import Check, CheckContext, CheckFailed, check, describe_value, type_name
-from grader.checks.expect import (check_dtype, expect_array, expect_close, expect_finite, expect_grads,
+from grader.checks.expect import (check_dtype, expect_array, expect_arrays, expect_close, expect_finite, expect_grads,
                                   expect_repeatable, expect_scalar, expect_tuple, matches, same, value_diagnoses)
 from grader.checks.finite import directional_check, expect_directional, expect_finite_differences
 from grader.checks.stability import shared_max_finding
@@ -42,7 +44,7 @@ def load_helpers(checks_file: str, filename: str):
 __all__ = [
     "AsFunction", "AsTensor", "Check", "CheckContext", "CheckFailed", "LearnerFault", "Opaque", "Ref",
     "TensorInfo", "cases", "check", "check_dtype", "cmp", "describe_value", "diagnosis", "directional_check",
-    "expect_array", "expect_batch_scaling", "expect_close", "expect_directional", "expect_finite",
+    "expect_array", "expect_arrays", "expect_batch_scaling", "expect_close", "expect_directional", "expect_finite",
     "expect_finite_differences", "expect_grads", "expect_repeatable", "expect_scalar", "expect_tuple",
     "load_helpers", "matches", "same", "shared_max_finding", "type_name", "value_diagnoses",
 ]

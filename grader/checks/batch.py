@@ -26,17 +26,22 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
     """Every value agrees with the expected one in every run, where `runs` is a list of
     (B, got, want) with dicts name -> value at batch size B. When they do not, a
     factor of B or 1/B that holds at every batch size is named, with the tensors
-    that carry it (which tells where it entered) and those that do not."""
+    that carry it and those that are right (together they tell where it entered: see
+    the diagnosis's `tensors` and `correct`). A tensor missing from `got` (set aside as
+    broken, see expect_grads) is left out of the comparison, and out of `correct`."""
     factors: dict[str, list] = {}
     first_bad = None
+    unjudged = sorted({name for _, got, want in runs for name in want if name not in got})
     for B, got, want in runs:
         for name, expected in want.items():
+            if name in unjudged:
+                continue
             expected = np.asarray(expected, dtype=np.float64)
             rtol, atol = cmp.tolerances(dtype, float(np.max(np.abs(expected))) if expected.size else 0.0)
             mismatch = cmp.compare(got[name], expected, rtol, atol)
             factors.setdefault(name, []).append((B, 1.0 if mismatch is None else mismatch.clean_factor))
             if mismatch is not None and first_bad is None:
-                first_bad = (B, name, mismatch)
+                first_bad = (B, name, mismatch, got[name])
     if first_bad is None:
         return
     distinct = sorted(set(b for b, _, _ in runs))
@@ -59,7 +64,8 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
         ctx.fail(f"{', '.join(carrying)} {'is' if len(carrying) == 1 else 'are'} exactly {kind}× the expected "
                  f"at every batch size tried ({sizes})",
                  [],  # the evidence says it all, including which tensors are right
-                 diagnoses=[diagnosis(id, evidence, tensors=carrying)])
-    B, name, mismatch = first_bad
+                 diagnoses=[diagnosis(id, evidence, tensors=carrying, correct=right, unjudged=unjudged)])
+    B, name, mismatch, got = first_bad
+    ctx.blame(got)
     message, lines = cmp.describe(name, mismatch, {"B": B})
     ctx.fail(message, lines + [f"batch size B = {B}"], diagnoses=value_diagnoses(name, mismatch))

@@ -5,6 +5,12 @@ It calls the learner's functions through `ctx.call(...)` (which runs them in the
 sandbox and catches in-place modification of any argument), validates what came
 back with the `expect_*` helpers, and either returns (pass, or warn if it called
 `ctx.warn`) or stops with `ctx.fail(...)`.
+
+One broken tensor need not hide the others' bugs: `expect_grads` sets a tensor of
+the wrong shape, dtype or type aside (`ctx.set_aside`) and hands the check the rest,
+so it goes on judging those. At the end of the check the tensors set aside become
+one failure, together with whatever else the check found; a check that needs a
+tensor that was set aside says so in one line (`ctx.needs`).
 """
 from __future__ import annotations
 
@@ -33,7 +39,17 @@ class Check:
 def check(name: str, title: str, hint: int | None = None):
     """Declare a check: `name` is its stable id, `title` says what it verifies."""
     def wrap(func):
-        return Check(name, title, hint, func)
+        @functools.wraps(func)
+        def run(ctx):
+            try:
+                func(ctx)
+            except CheckFailed as failure:
+                if isinstance(ctx, CheckContext):
+                    ctx.fold_set_aside(failure)
+                raise
+            if isinstance(ctx, CheckContext):
+                ctx.raise_set_aside()
+        return Check(name, title, hint, run)
     return wrap
 
 
@@ -56,7 +72,8 @@ def type_name(value) -> str:
 
 
 def describe_value(value) -> str:
-    """Shape-and-dtype summary, e.g. 'float32[7, 3]', never the numbers themselves."""
+    """Arrays by shape and dtype, e.g. 'float32[7, 3]', never their numbers; scalars
+    (ints, floats, bools, short strings) by their value, as the call was made."""
     if isinstance(value, AsTensor):
         return "tensor " + describe_value(value.value)
     if isinstance(value, AsFunction):
@@ -72,8 +89,12 @@ def describe_value(value) -> str:
     if isinstance(value, (list, tuple)) and len(value) <= 6:
         inner = ", ".join(describe_value(v) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, (bool, int, np.integer, np.bool_)) or value is None:
+        return str(value)
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
     return type_name(value)
 
 
@@ -114,6 +135,30 @@ def _parameter_names(path: str) -> dict[str, list[str]]:
     return {node.name: [a.arg for a in node.args.args] for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
+@dataclass
+class SetAside:
+    """A returned tensor too broken to judge (wrong shape, dtype or type, or missing)."""
+    name: str                 # as the report names it, e.g. "grads['b1']"
+    message: str              # the failure it would have been on its own
+    details: list[str]
+    diagnoses: list[Diagnosis]
+    reason: str               # completes "needs grads['b1'], ...", e.g. "whose shape is wrong"
+    call: str | None          # the call that returned it
+
+
+class Usable(dict):
+    """The tensors of one result that can be judged. Asking for one that was set aside
+    fails the check with a line saying it needs that tensor (`ctx.needs`)."""
+
+    def __init__(self, ctx, values: dict, labels: dict):
+        super().__init__(values)
+        self._ctx, self._labels = ctx, labels
+
+    def __missing__(self, key):
+        self._ctx.needs(self._labels.get(key, repr(key)))
+        raise KeyError(key)  # needs() fails when the tensor was set aside; any other key is a grader bug
+
+
 class CheckContext:
     """What one check sees: the learner's functions, its seeded RNG, and the reference."""
 
@@ -128,6 +173,8 @@ class CheckContext:
         self.findings: list[Diagnosis] = []  # diagnoses recognised so far; attached to the failure
         self.last_call: str | None = None
         self.calls: dict[str, int] = {}  # how many times each learner function was called
+        self.aside: dict[str, SetAside] = {}  # by name, the first time each was seen broken
+        self._origins: dict[int, tuple[object, str]] = {}  # id(returned value) -> (value, the call)
 
     # -- the reference (trusted, runs here) --------------------------------
     @property
@@ -150,6 +197,7 @@ class CheckContext:
         self.last_call = f"{fn}({shown})"
         self.calls[fn] = self.calls.get(fn, 0) + 1
         result = self._process.call(fn, *args, keep=keep)
+        self._remember(result.value, self.last_call)
         for i, (before, after) in enumerate(zip(args, result.args_after)):
             where = _first_difference(before, after)
             if where:
@@ -165,6 +213,85 @@ class CheckContext:
                                                                 f"on call {nth} of this check ({where})",
                                                function=fn, argument=name, call_number=nth)])
         return (result.value, result.handle) if keep else result.value
+
+    # -- which call returned a value -----------------------------------------
+    def _remember(self, value, call: str, depth: int = 0) -> None:
+        """Note the call that returned `value` and the arrays and numbers inside it, so a
+        failure about one of them shows that call, not whichever call came last."""
+        if isinstance(value, (np.ndarray, TensorInfo, float, np.generic)):
+            self._origins[id(value)] = (value, call)  # the value is kept alive: its id stays unique
+        elif depth < 3 and isinstance(value, (tuple, list)):
+            for v in value:
+                self._remember(v, call, depth + 1)
+        elif depth < 3 and isinstance(value, dict):
+            for v in value.values():
+                self._remember(v, call, depth + 1)
+
+    def same_origin(self, derived, value):
+        """`derived` (e.g. float(loss)) came from the same call as `value`; returns it."""
+        found = self._origins.get(id(value))
+        if found and found[0] is value:
+            self._origins[id(derived)] = (derived, found[1])
+        return derived
+
+    def blame(self, value) -> None:
+        """The failure about to be raised concerns `value`: show the call that returned it."""
+        found = self._origins.get(id(value))
+        if found and found[0] is value:
+            self.last_call = found[1]
+
+    def origin(self, value) -> str | None:
+        found = self._origins.get(id(value))
+        return found[1] if found and found[0] is value else None
+
+    # -- tensors too broken to judge ------------------------------------------
+    def set_aside(self, name: str, message: str, details: list[str] | None = None,
+                  diagnoses: list[Diagnosis] | None = None, reason: str = "which is wrong", value=None) -> None:
+        """Record a broken tensor instead of failing at once: the check goes on with
+        the others, and this becomes part of its failure at the end."""
+        if name not in self.aside:
+            self.aside[name] = SetAside(name, message, list(details or []), list(diagnoses or []), reason,
+                                        self.origin(value) or self.last_call)
+
+    def or_set_aside(self, name: str, expect, *args, **kwargs):
+        """`expect(*args, **kwargs)` (an expect_* helper), or None with its failure set
+        aside under `name` when it fails: the check goes on with the other values."""
+        try:
+            return expect(*args, **kwargs)
+        except CheckFailed as failure:
+            self.set_aside(name, failure.message, failure.details, failure.diagnoses,
+                           reason="which is not what the contract says")
+            return None
+
+    def needs(self, *names: str) -> None:
+        """Fail in one line when this check cannot go on without a tensor set aside."""
+        for name in names:
+            broken = self.aside.get(name)
+            if broken:
+                self.last_call = broken.call
+                raise CheckFailed(f"cannot judge this without {name}, {broken.reason}",
+                                  [broken.message], list(broken.diagnoses) + self.findings)
+
+    def fold_set_aside(self, failure: "CheckFailed") -> None:
+        """Add the tensors set aside to a failure the check raised about other things."""
+        for broken in self.aside.values():
+            also = f"also: {broken.message}"
+            if broken.message != failure.message and broken.message not in failure.details \
+                    and also not in failure.details:
+                failure.details.append(also)
+            failure.diagnoses.extend(d for d in broken.diagnoses if d not in failure.diagnoses)
+
+    def raise_set_aside(self) -> None:
+        """At the end of a check that found nothing else wrong: the tensors set aside
+        are its failure."""
+        if not self.aside:
+            return
+        first, *rest = self.aside.values()
+        self.last_call = first.call
+        diagnoses = [d for b in self.aside.values() for d in b.diagnoses]
+        also = list(dict.fromkeys(f"also: {b.message}" for b in rest if b.message != first.message))
+        judged = "everything else this check compared is right"  # it ran to the end without failing
+        raise CheckFailed(first.message, first.details + also + [judged], diagnoses + self.findings)
 
     # -- outcomes ---------------------------------------------------------------
     def fail(self, message: str, details: list[str] | None = None, diagnoses: list[Diagnosis] | None = None):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks import compare as cmp
-from grader.checks.context import CheckContext, type_name
+from grader.checks.context import CheckContext, Usable, type_name
 from grader.model.diagnoses import Diagnosis, diagnosis
 from grader.sandbox.codec import Opaque, TensorInfo
 
@@ -58,26 +58,64 @@ def _shape_diagnosis(got: tuple, want: tuple, bias: bool) -> Diagnosis:
     return diagnosis("wrong-shape", f"shape {got}, expected {want}")
 
 
+def _array_problem(ctx: CheckContext, value, name: str, shape: tuple, dtype, bias: bool):
+    """Why `value` cannot be judged as an array of `shape` and `dtype`:
+    (message, details, diagnoses, reason), or None when it can (a float64 result for
+    float32 inputs only warns, see check_dtype)."""
+    if isinstance(value, TensorInfo):
+        return (f"{name} is a torch.Tensor; this function should return a NumPy array",
+                ["convert with .detach().numpy()"], [], "which is a torch.Tensor")
+    if value is None:
+        return f"{name} is None: is a return statement missing?", [], [], "which is None"
+    if not isinstance(value, np.ndarray):
+        return (f"{name} should be a NumPy array of shape {shape}, got {type_name(value)}", [], [],
+                "which is not an array")
+    if value.shape != tuple(shape):
+        advice = _shape_advice(value.shape, tuple(shape))
+        return (f"{name} has shape {value.shape}, expected {tuple(shape)}", [advice] if advice else [],
+                [_shape_diagnosis(value.shape, tuple(shape), bias)], "whose shape is wrong")
+    want = np.dtype(dtype)
+    if value.dtype != want and not (want == np.float32 and value.dtype == np.float64):
+        return (f"{name} has dtype {value.dtype}, expected {want} (the dtype of the inputs)", [], [],
+                "whose dtype is wrong")
+    check_dtype(ctx, value, name, dtype)
+    return None
+
+
 def expect_array(ctx: CheckContext, value, name: str, shape: tuple, dtype, bias: bool = False) -> np.ndarray:
     """An np.ndarray of exactly `shape`; dtype per `check_dtype`. `bias`: the value is a
     bias gradient, whose classic shape mistakes have names of their own."""
-    if isinstance(value, TensorInfo):
-        ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy array",
-                 ["convert with .detach().numpy()"])
-    if value is None:
-        ctx.fail(f"{name} is None: is a return statement missing?")
-    if not isinstance(value, np.ndarray):
-        ctx.fail(f"{name} should be a NumPy array of shape {shape}, got {type_name(value)}")
-    if value.shape != tuple(shape):
-        advice = _shape_advice(value.shape, tuple(shape))
-        ctx.fail(f"{name} has shape {value.shape}, expected {tuple(shape)}", [advice] if advice else [],
-                 diagnoses=[_shape_diagnosis(value.shape, tuple(shape), bias)])
-    check_dtype(ctx, value, name, dtype)
+    problem = _array_problem(ctx, value, name, shape, dtype, bias)
+    if problem:
+        message, details, diagnoses, _ = problem
+        ctx.blame(value)
+        ctx.fail(message, details, diagnoses=diagnoses)
     return value
+
+
+def expect_arrays(ctx: CheckContext, values: dict, shapes: dict[str, tuple], dtype,
+                  label=lambda key: key, biases=()) -> dict:
+    """Each of `values` an array of its shape in `shapes`, without stopping at the first
+    that is not: a missing or broken one is set aside (`ctx.set_aside`, reported at the
+    end of the check) and the rest come back, in a dict that fails the check in one line
+    when asked for one set aside. `biases`: keys whose shape mistakes are named as a bias's."""
+    good, labels = {}, {key: label(key) for key in shapes}
+    for key, shape in shapes.items():
+        if key not in values:
+            ctx.set_aside(labels[key], f"{labels[key]} is missing", [], [], "which is missing")
+            continue
+        problem = _array_problem(ctx, values[key], labels[key], shape, dtype, key in biases)
+        if problem:
+            message, details, diagnoses, reason = problem
+            ctx.set_aside(labels[key], message, details, diagnoses, reason, value=values[key])
+        else:
+            good[key] = values[key]
+    return Usable(ctx, good, labels)
 
 
 def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
     """A loss: Python float, NumPy scalar or 0-d array (not shape (1,) or (B,))."""
+    ctx.blame(value)
     if isinstance(value, TensorInfo):
         ctx.fail(f"{name} is a torch.Tensor; this function should return a NumPy or Python number")
     if value is None:
@@ -86,7 +124,7 @@ def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
         ctx.fail(f"{name} should be a number, got {type_name(value)}")
     if isinstance(value, (int, float)):
         try:
-            return float(value)
+            return ctx.same_origin(float(value), value)
         except OverflowError:
             ctx.fail(f"{name} is an integer with {len(str(abs(value))) if abs(value) < 10**4000 else 'thousands of'} "
                      "digits, too large for a float")
@@ -95,7 +133,7 @@ def expect_scalar(ctx: CheckContext, value, name: str, dtype=None) -> float:
             ctx.fail(f"{name} should be a real number, got dtype {np.asarray(value).dtype}")
         if dtype is not None:
             check_dtype(ctx, np.asarray(value), name, dtype)
-        return float(value)
+        return ctx.same_origin(float(value), value)
     if isinstance(value, np.ndarray):
         ctx.fail(f"{name} should be a scalar, got an array of shape {value.shape}",
                  ["average the per-example losses over the batch: .mean() gives a scalar"])
@@ -106,6 +144,7 @@ def expect_finite(ctx: CheckContext, value, name: str, details: list[str] | None
     arr = cmp.as_numbers(value)
     bad = ~np.isfinite(arr)
     if bad.any():
+        ctx.blame(value)
         kinds = sorted({"NaN" if np.isnan(v) else "inf" for v in arr[bad].ravel()[:50]})
         what = (f"{name} is {kinds[0]}" if arr.size == 1 else
                 f"{name} contains {' and '.join(kinds)} ({int(bad.sum())} of {arr.size} entries)")
@@ -125,6 +164,7 @@ def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: floa
     mismatch = cmp.compare(got, expected, rtol, atol)
     if mismatch is None:
         return
+    ctx.blame(got)
     message, lines = cmp.describe(name, mismatch, named)
     lines.append(f"tolerance: |got - expected| <= {atol:.2g} + {rtol:.2g}·|expected| ({np.dtype(dtype)})")
     ctx.fail(message, lines + (details or []), diagnoses=value_diagnoses(name, mismatch))
@@ -142,16 +182,19 @@ def value_diagnoses(name: str, mismatch: cmp.Mismatch) -> list[Diagnosis]:
 
 
 def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> dict:
-    """A dict with exactly the keys in `shapes`, each an array of that shape."""
+    """A dict with the keys in `shapes`, each an array of that shape. A key missing or
+    wrong is set aside (see expect_arrays); the tensors that are fine come back."""
     if not isinstance(grads, dict):
+        ctx.blame(grads)
         ctx.fail(f"grads should be a dict with keys {', '.join(shapes)}, got {type_name(grads)}")
     missing = [k for k in shapes if k not in grads]
-    if missing:
-        ctx.fail(f"grads is missing {', '.join(missing)} (it should have {', '.join(shapes)})",
-                 ["the gradient with respect to the input X is part of the contract"] if "X" in missing else [])
+    for k in missing:  # one message for all of them (set_aside keeps the first record of each)
+        ctx.set_aside(f"grads[{k!r}]", f"grads is missing {', '.join(missing)} (it should have {', '.join(shapes)})",
+                      ["the gradient with respect to the input X is part of the contract"] if "X" in missing else [],
+                      reason="which is missing")
     # In a dict of parameter gradients, the 1-D ones belong to biases.
-    return {k: expect_array(ctx, grads[k], f"grads[{k!r}]", shape, dtype, bias=len(shape) == 1)
-            for k, shape in shapes.items()}
+    return expect_arrays(ctx, grads, shapes, dtype, label=lambda k: f"grads[{k!r}]",
+                         biases=tuple(k for k, shape in shapes.items() if len(shape) == 1))
 
 
 def matches(got, want, dtype=np.float64, scale: float | None = None) -> bool:

@@ -1,0 +1,29 @@
+"""db1 kept as (1, H) and dZ2 divided by B twice."""
+import numpy as np
+
+KATA_EXPECT = {"diagnoses": ["bias-keepdims", "extra-1-over-B"]}
+
+
+def mlp_forward(X, y, params):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    B = X.shape[0]
+    Z1 = X @ W1 + b1
+    H1 = np.maximum(Z1, 0)
+    Z2 = H1 @ W2 + b2
+    shifted = Z2 - Z2.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    probs = np.exp(log_probs)
+    loss = -log_probs[np.arange(B), y].mean()
+    return loss, {"X": X, "y": y, "W1": W1, "W2": W2, "Z1": Z1, "H1": H1, "probs": probs}
+
+
+def mlp_backward(cache):
+    X, y, W1, W2, Z1, H1, probs = (cache[k] for k in ("X", "y", "W1", "W2", "Z1", "H1", "probs"))
+    B = X.shape[0]
+    dZ2 = probs.copy()
+    dZ2[np.arange(B), y] -= 1
+    dZ2 = dZ2 / B / B  # MISTAKE: 1/B twice
+    dH1 = dZ2 @ W2.T
+    dZ1 = dH1 * (Z1 > 0)
+    db1 = dZ1.sum(axis=0, keepdims=True)  # MISTAKE: (1, H)
+    return {"W1": X.T @ dZ1, "b1": db1, "W2": H1.T @ dZ2, "b2": dZ2.sum(axis=0), "X": dZ1 @ W1.T}
