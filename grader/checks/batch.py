@@ -68,4 +68,4 @@ def expect_batch_scaling(ctx: CheckContext, runs, dtype=np.float64, what: str = 
     B, name, mismatch, got = first_bad
     ctx.blame(got)
     message, lines = cmp.describe(name, mismatch, {"B": B})
-    ctx.fail(message, lines + [f"batch size B = {B}"], diagnoses=value_diagnoses(name, mismatch))
+    ctx.fail(message, lines + [f"batch size B = {B}"], diagnoses=value_diagnoses(name, mismatch, {"B": B}))

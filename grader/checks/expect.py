@@ -167,17 +167,33 @@ def expect_close(ctx: CheckContext, got, expected, name: str, dtype, scale: floa
     ctx.blame(got)
     message, lines = cmp.describe(name, mismatch, named)
     lines.append(f"tolerance: |got - expected| <= {atol:.2g} + {rtol:.2g}·|expected| ({np.dtype(dtype)})")
-    ctx.fail(message, lines + (details or []), diagnoses=value_diagnoses(name, mismatch))
+    ctx.fail(message, lines + (details or []), diagnoses=value_diagnoses(name, mismatch, named))
 
 
-def value_diagnoses(name: str, mismatch: cmp.Mismatch) -> list[Diagnosis]:
+def value_diagnoses(name: str, mismatch: cmp.Mismatch, named: dict[str, int] | None = None) -> list[Diagnosis]:
     """Mistakes recognisable from one comparison alone. A factor of B is not one of
-    them: it needs a second batch size to tell it from a constant (expect_batch_scaling)."""
+    them: it needs a second batch size to tell it from a constant (expect_batch_scaling).
+    It only supports a 1/B finding that check proves (see batch_factor_support)."""
     factor = mismatch.clean_factor
     if mismatch.transposed:
         return [diagnosis("wrong-transpose", f"{name} equals the transpose of the expected value")]
     if factor is not None and abs(factor + 1) < 1e-3 and mismatch.size > 1:
         return [diagnosis("sign-flip", f"{name} is exactly -1× the expected")]
+    return batch_factor_support(name, factor, named)
+
+
+def batch_factor_support(name: str, factor: float | None, named: dict[str, int] | None) -> list[Diagnosis]:
+    """A value off by exactly B (or 1/B) at one batch size: on its own a constant could do
+    that, so the finding only *supports* a missing (or extra) 1/B. It is kept when another
+    check of the kata proves that mistake at several batch sizes, and dropped otherwise
+    (grader.model.problems.settle_supporting)."""
+    B = (named or {}).get("B")
+    if factor is None or not B or B < 2:
+        return []
+    if abs(factor - B) <= 1e-6 * B:
+        return [diagnosis("missing-1-over-B", f"{name} is exactly B× the expected at B = {B}", supports=True)]
+    if abs(factor * B - 1) <= 1e-6:
+        return [diagnosis("extra-1-over-B", f"{name} is exactly 1/B× the expected at B = {B}", supports=True)]
     return []
 
 

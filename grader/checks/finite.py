@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks.context import CheckContext
+from grader.checks.expect import batch_factor_support
 
 
 FD_STEP = 1e-5          # near the float64 optimum eps**(1/3) ~ 6e-6 for central differences
@@ -46,21 +47,27 @@ def directional_check(loss_at, grads: dict, point: dict, rng, directions: int = 
     return out
 
 
-def expect_directional(ctx: CheckContext, results: list[Directional], what: str) -> None:
+def expect_directional(ctx: CheckContext, results: list[Directional], what: str,
+                       named: dict[str, int] | None = None) -> None:
     failed = [r for r in results if not r.ok]
     if failed:
         worst = max(failed, key=lambda r: r.rel_err)
         ratio = worst.analytic / worst.numeric if worst.numeric else float("nan")
+        ratios = [r.analytic / r.numeric for r in failed if r.numeric]
+        # The same factor along every direction is a gradient scaled as a whole.
+        factor = ratio if ratios and len(ratios) == len(failed) and all(
+            abs(q - ratio) <= 1e-6 * abs(ratio) for q in ratios) else None
         ctx.last_call = None  # many calls went into this; the details say what was compared
         ctx.fail(f"{what} disagrees with finite differences of your own forward pass",
                  [f"along a random direction u: ⟨{what}, u⟩ = {worst.analytic:.6g}, central difference = "
                   f"{worst.numeric:.6g} (rel err {worst.rel_err:.2g}, ratio {ratio:.4g}; step h = {FD_STEP:g}, "
                   "float64)",
-                  "this test needs no reference: the backward pass must be the derivative of your forward pass"])
+                  "this test needs no reference: the backward pass must be the derivative of your forward pass"],
+                 diagnoses=batch_factor_support(what, factor, named))
 
 
 def expect_finite_differences(ctx: CheckContext, loss_at, grads: dict, point: dict, label=str,
-                              directions: int = 2) -> None:
+                              directions: int = 2, named: dict[str, int] | None = None) -> None:
     """Per tensor: random directional derivatives of `loss_at` against `grads`, so a
     failure names the tensor whose gradient is wrong. A tensor missing from `grads`
     (set aside as broken, see expect_grads) is skipped: the others are still checked."""
@@ -73,7 +80,7 @@ def expect_finite_differences(ctx: CheckContext, loss_at, grads: dict, point: di
             return loss_at({**point, name: p[name]})
 
         results = directional_check(along, {name: grads[name]}, {name: point[name]}, ctx.rng, directions)
-        expect_directional(ctx, results, label(name))
+        expect_directional(ctx, results, label(name), named)
         worst = max(worst, max(r.rel_err for r in results))
     ctx.note(f"largest relative error {worst:.1e} over {directions} random directions per tensor "
              f"(central differences, h = {FD_STEP:g}, float64)")

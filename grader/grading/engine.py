@@ -17,6 +17,7 @@ from grader.curriculum import loading
 from grader.curriculum.kata import Kata
 from grader.curriculum.paths import known_kata_folders
 from grader.model.diagnoses import Diagnosis, diagnosis, resolve
+from grader.model.problems import SUPPORTS, settle_supporting
 from grader.model.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult, scrub
 from grader.sandbox.faults import LearnerFault
 from grader.sandbox.isolation import PROCESS, current_isolation
@@ -74,12 +75,13 @@ def finish_diagnoses(found: list[Diagnosis], kata: Kata, check_hint: int | None)
     """Name, explain and link to a hint each finding (once, with the kata's own
     wording); drop duplicates, and generic findings when a specific one explains
     the same failure."""
-    unique, seen = [], set()
-    for d in found:  # the first finding of each id wins
-        if d.id not in seen:
-            seen.add(d.id)
-            unique.append(d)
-    if any(d.id not in GENERIC_DIAGNOSES for d in unique):
+    unique: dict[str, Diagnosis] = {}
+    for d in found:  # the first finding of each id wins, a proof over a supporting one
+        if d.id not in unique or (unique[d.id].extra.get(SUPPORTS) and not d.extra.get(SUPPORTS)):
+            unique[d.id] = d
+    unique = list(unique.values())
+    # A supporting finding may yet be dropped (settle_supporting): it never hides a generic one.
+    if any(d.id not in GENERIC_DIAGNOSES and not d.extra.get(SUPPORTS) for d in unique):
         unique = [d for d in unique if d.id not in GENERIC_DIAGNOSES]
     return [resolve(d, kata, check_hint) for d in unique]
 
@@ -256,6 +258,7 @@ def _run_checks(process: LearnerProcess, kata: Kata, seed: int, only, result: Ka
                 if skipped:
                     result.checks[-1].details.append(f"{skipped} later checks did not run")
                 break
+    settle_supporting(result.checks)
     ran_code = any(not c.waiting for c in result.checks)
     if kata.framework == "numpy" and (process.blocked_imports or (result.fatal is None and ran_code)):
         result.checks.append(_framework_result(kata, process.blocked_imports))

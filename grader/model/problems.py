@@ -19,6 +19,7 @@ from grader.model.diagnoses import Diagnosis
 
 MAX_EVIDENCE = 3          # distinct evidence lines a problem shows; more only repeat the point
 NOT_A_BUG = {"not-implemented"}   # a stub is waiting, not wrong
+SUPPORTS = "supports"   # a Diagnosis.extra flag: the finding agrees with a mistake but cannot prove it
 
 
 @dataclass
@@ -47,8 +48,10 @@ def learner_exception(check) -> bool:
 
 
 def find(checks) -> list[Problem]:
-    """The distinct diagnoses of the failing `checks`, grouped by id, in order of discovery."""
+    """The distinct diagnoses of the failing `checks`, grouped by id, in order of discovery.
+    A problem's evidence lists what proves it before what only agrees with it."""
     found: dict[str, Problem] = {}
+    support: dict[str, list[str]] = {}
     for check in checks:
         if not failing(check):
             continue
@@ -59,12 +62,31 @@ def find(checks) -> list[Problem]:
             if problem is None:
                 problem = found[d.id] = Problem(d.id, d.name or d.id, d.explanation, d.hint,
                                                 number=len(found) + 1)
+                support[d.id] = []
             problem.hint = problem.hint or d.hint
-            if d.evidence and d.evidence not in problem.evidence and len(problem.evidence) < MAX_EVIDENCE:
-                problem.evidence.append(d.evidence)
+            lines = support[d.id] if d.extra.get(SUPPORTS) else problem.evidence
+            if d.evidence and d.evidence not in lines:
+                lines.append(d.evidence)
             if check.name not in problem.checks:
                 problem.checks.append(check.name)
+    for problem in found.values():
+        problem.evidence = list(dict.fromkeys(problem.evidence + support[problem.id]))[:MAX_EVIDENCE]
     return list(found.values())
+
+
+def settle_supporting(checks) -> None:
+    """Keep a supporting finding (say, one tensor exactly B× off at one batch size) only
+    where another check proves the same mistake; drop it everywhere else. So a bug one
+    check proves is also named on the checks it breaks, and nothing is named on a
+    coincidence. Kept ones keep the flag (JSON shows it), and their evidence comes last."""
+    proven = {d.id for c in checks for d in c.diagnoses if not d.extra.get(SUPPORTS)}
+    for check in checks:
+        kept = []
+        for d in check.diagnoses:
+            if d.extra.get(SUPPORTS) and d.id not in proven:
+                continue
+            kept.append(d)
+        check.diagnoses = kept
 
 
 def explaining(problems: list[Problem], check) -> list[Problem]:

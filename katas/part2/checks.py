@@ -104,7 +104,8 @@ def finite_differences(ctx):
         Z = ctx.call("linear_forward", p["A"], p["W"], p["b"])
         return float(np.sum(G * np.asarray(Z, dtype=np.float64)))
 
-    expect_finite_differences(ctx, loss_at, grads, {"A": A, "W": W, "b": b}, label=lambda n: f"d{n}")
+    expect_finite_differences(ctx, loss_at, grads, {"A": A, "W": W, "b": b}, label=lambda n: f"d{n}",
+                              named={"B": len(A)})
 
 
 def expect_same_twice(ctx, fn, args, explain, findings=lambda first, second: []):

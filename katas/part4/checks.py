@@ -332,7 +332,7 @@ def finite_differences(ctx):
     def loss_at(p):
         return learner_forward(ctx, p["X"], y, {k: p[k] for k in ("W1", "b1", "W2", "b2")})[0]
 
-    expect_finite_differences(ctx, loss_at, grads, point, label=lambda n: f"grads[{n!r}]")
+    expect_finite_differences(ctx, loss_at, grads, point, label=lambda n: f"grads[{n!r}]", named={"B": len(y)})
 
 
 def logits_of(X, params) -> np.ndarray:

@@ -1,0 +1,55 @@
+"""A finding that agrees with a mistake but cannot prove it (one tensor exactly B× off at
+one batch size) is named only where another check proves that mistake."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.authoring.corpus import grade_example
+from grader.grading.engine import grade_file
+from grader.curriculum.catalog import Catalog
+from grader.model.diagnoses import diagnosis
+from grader.model.problems import find, settle_supporting, unexplained
+from grader.model.results import FAIL, CheckResult
+
+CATALOG = Catalog.builtin()
+KATAS = Path(__file__).resolve().parent.parent / "katas"
+
+
+def failing(name, *diagnoses):
+    return CheckResult(name, name, FAIL, "off", diagnoses=list(diagnoses))
+
+
+def test_a_supporting_finding_is_kept_only_where_another_check_proves_it():
+    proof = diagnosis("missing-1-over-B", "exactly B× at B = 6 and 11")
+    checks = [failing("values", diagnosis("missing-1-over-B", "dW is B× at B = 7", supports=True)),
+              failing("batch-mean", proof),
+              failing("other", diagnosis("extra-1-over-B", "db is 1/B× at B = 7", supports=True))]
+    settle_supporting(checks)
+    assert [d.id for d in checks[0].diagnoses] == ["missing-1-over-B"]
+    assert checks[2].diagnoses == []          # nothing proves an extra 1/B: a coincidence, not named
+    problems = find(checks)
+    assert [p.id for p in problems] == ["missing-1-over-B"]
+    assert problems[0].evidence[0] == "exactly B× at B = 6 and 11"   # the proof first
+    assert problems[0].checks == ["values", "batch-mean"]
+    assert [c.name for c in unexplained(checks, problems)] == ["other"]
+
+
+def test_one_missing_1_over_b_explains_every_check_it_breaks():
+    kata = CATALOG.get("part4")
+    result = grade_example(CATALOG, kata, KATAS / "part4" / "mistakes" / "no_batch_divide.py", seed=1234)
+    assert [p.id for p in result.problems] == ["missing-1-over-B"]
+    assert not unexplained(result.checks, result.problems), [c.name for c in unexplained(result.checks,
+                                                                                          result.problems)]
+
+
+def test_a_constant_factor_that_equals_b_once_is_not_called_a_missing_1_over_b(learner_workspace):
+    # dW is 7× the right value at every batch size: at B = 7 that looks like B×, but the
+    # batch-mean check sees a constant, so no check proves a 1/B mistake.
+    reference = (KATAS.parent / "solutions" / "part2_linear_backward.py").read_text()
+    source = reference.replace("    return dA, dW, db", "    return dA, 7.0 * dW, db")
+    assert source != reference
+    kata, ws = learner_workspace("part2", source)
+    result = grade_file(kata, ws / kata.learner_file, seed=1)
+    assert not result.passed
+    ids = {d.id for c in result.checks for d in c.diagnoses}
+    assert not ids & {"missing-1-over-B", "extra-1-over-B"}, ids
