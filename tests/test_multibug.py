@@ -17,6 +17,7 @@ from grader.checks import CheckFailed, check, expect_batch_scaling, expect_grads
 from grader.checks.context import CheckContext, describe_value
 from grader.curriculum import loading
 from grader.curriculum.catalog import Catalog
+from grader.model.problems import unexplained
 from grader.model.results import FAIL
 
 CATALOG = Catalog.builtin()
@@ -177,3 +178,14 @@ def test_stability_judges_a_softmax_bug_under_a_mask_bug_and_leaves_other_bugs_t
     mask = grade_example(CATALOG, kata, kata.folder / "mistakes" / "relu_mask_from_h1.py", seed=1)
     stability = next(c for c in mask.checks if c.name == "stability")
     assert stability.status != FAIL and not stability.diagnoses
+
+
+@pytest.mark.parametrize("name", ["relu_mask_from_h1.py", "relu_inplace_overwrites_z1.py"])
+def test_a_relu_mask_bug_is_one_problem_even_where_it_leaks_into_a_dead_unit(name):
+    # The dead unit's gradient is a symptom of the mask: naming it apart would count one bug twice.
+    kata = CATALOG.get("part4")
+    result = grade_example(CATALOG, kata, Path(kata.folder) / "mistakes" / name, seed=1)
+    assert [p.id for p in result.problems] == ["relu-grad-where-negative"]
+    dead = next(c for c in result.checks if c.name == "dead-unit")
+    assert dead.status == FAIL and [d.id for d in dead.diagnoses] == ["relu-grad-where-negative"]
+    assert not unexplained(result.checks, result.problems)   # finite differences included

@@ -319,6 +319,8 @@ def dead_unit(ctx):
         ctx.fail(message, details + [f"your loss on these inputs is {loss:.6g}, expected {want_loss:.6g}: "
                                      "fix the forward pass first"])
     recognise(ctx, X, y, params, got, want, np.float64)
+    if any(d.id == "relu-grad-where-negative" for d in ctx.findings):
+        ctx.fail(message, details)   # that mask mistake is the whole story: one bug, named once
     ctx.fail(message, details, diagnoses=[diagnosis(
         "dead-unit-gradient", f"hidden unit {j}: Z1 < 0 for all {B} examples, but {name} reaches {size:.3g}")])
 
@@ -328,6 +330,8 @@ def finite_differences(ctx):
     X, y, params = cases.mlp_inputs(ctx.rng, dtype=np.float64, **cases.SMALL)
     _, grads, _ = learner_grads(ctx, X, y, params)
     point = {**params, "X": X}
+    # A known head or mask mistake disagrees with finite differences too: say which one.
+    recognise(ctx, X, y, params, grads, expected(ctx, X, y, params)[1], np.float64)
 
     def loss_at(p):
         return learner_forward(ctx, p["X"], y, {k: p[k] for k in ("W1", "b1", "W2", "b2")})[0]
