@@ -53,3 +53,26 @@ def test_a_constant_factor_that_equals_b_once_is_not_called_a_missing_1_over_b(l
     assert not result.passed
     ids = {d.id for c in result.checks for d in c.diagnoses}
     assert not ids & {"missing-1-over-B", "extra-1-over-B"}, ids
+
+
+def test_a_shape_exception_caused_by_a_flagged_wrong_shape_is_that_bug_not_a_second_one():
+    from grader.model.problems import fold_shape_consequences
+
+    keepdims = diagnosis("bias-keepdims", "shape (1, 8) where the bias has shape (8,)", got=[1, 8])
+    same_size = diagnosis("shape-error", "b -= lr * db: (8,) and (1, 8)", shapes=[[8], [1, 8]])
+    other_size = diagnosis("shape-error", "b -= lr * db: (32,) and (1, 32)", shapes=[[32], [1, 32]])
+    unrelated = diagnosis("shape-error", "Z + b[:, None]: (7, 3) and (3, 1)", shapes=[[7, 3], [3, 1]])
+    checks = [failing("shapes", keepdims), failing("train", same_size), failing("steps", other_size),
+              failing("forward", unrelated)]
+    fold_shape_consequences(checks)
+    assert [[d.id for d in c.diagnoses] for c in checks] == [
+        ["bias-keepdims"], ["bias-keepdims"], ["bias-keepdims"], ["shape-error"]]
+    assert checks[2].diagnoses[0].evidence.startswith("b -= lr * db")   # the exception's own evidence
+    assert [p.id for p in find(checks)] == ["bias-keepdims", "shape-error"]
+
+
+def test_part7_keepdims_is_one_problem_though_training_raises_on_it():
+    kata = CATALOG.get("part7")
+    result = grade_example(CATALOG, kata, KATAS / "part7" / "mistakes" / "db_keepdims.py", seed=1)
+    assert [p.id for p in result.problems] == ["bias-keepdims"]
+    assert any("-=" in e for e in result.problems[0].evidence)

@@ -48,14 +48,15 @@ def check_dtype(ctx: CheckContext, value: np.ndarray, name: str, dtype) -> None:
 
 
 def _shape_diagnosis(got: tuple, want: tuple, bias: bool) -> Diagnosis:
+    # `got`: a later exception about an operand of this shape is this same bug (problems.py).
     if len(want) == 2 and got == want[::-1]:
-        return diagnosis("wrong-transpose", f"shape {got} is the transpose of {want}")
+        return diagnosis("wrong-transpose", f"shape {got} is the transpose of {want}", got=list(got))
     if bias and len(want) == 1 and got in ((1, want[0]), (want[0], 1)):
-        return diagnosis("bias-keepdims", f"shape {got} where the bias has shape {want}")
+        return diagnosis("bias-keepdims", f"shape {got} where the bias has shape {want}", got=list(got))
     if bias and len(want) == 1 and len(got) == 1:
         return diagnosis("bias-wrong-axis", f"{got[0]} entries where the bias has {want[0]}: "
-                                            "summed over an axis other than the batch")
-    return diagnosis("wrong-shape", f"shape {got}, expected {want}")
+                                            "summed over an axis other than the batch", got=list(got))
+    return diagnosis("wrong-shape", f"shape {got}, expected {want}", got=list(got))
 
 
 def _array_problem(ctx: CheckContext, value, name: str, shape: tuple, dtype, bias: bool):

@@ -17,7 +17,7 @@ from grader.curriculum import loading
 from grader.curriculum.kata import Kata
 from grader.curriculum.paths import known_kata_folders
 from grader.model.diagnoses import Diagnosis, diagnosis, resolve
-from grader.model.problems import SUPPORTS, settle_supporting
+from grader.model.problems import SUPPORTS, fold_shape_consequences, settle_supporting
 from grader.model.results import ERROR, FAIL, PASS, WARN, CheckResult, KataResult, scrub
 from grader.sandbox.faults import LearnerFault
 from grader.sandbox.isolation import PROCESS, current_isolation
@@ -259,6 +259,7 @@ def _run_checks(process: LearnerProcess, kata: Kata, seed: int, only, result: Ka
                     result.checks[-1].details.append(f"{skipped} later checks did not run")
                 break
     settle_supporting(result.checks)
+    fold_shape_consequences(result.checks)
     ran_code = any(not c.waiting for c in result.checks)
     if kata.framework == "numpy" and (process.blocked_imports or (result.fatal is None and ran_code)):
         result.checks.append(_framework_result(kata, process.blocked_imports))

@@ -13,7 +13,7 @@ that is the learner's code raising points to its traceback, never to a hint.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from grader.model.diagnoses import Diagnosis
 
@@ -87,6 +87,36 @@ def settle_supporting(checks) -> None:
                 continue
             kept.append(d)
         check.diagnoses = kept
+
+
+SHAPE_ERROR = "shape-error"
+
+
+def _signature(kind: str, shapes: list[tuple]) -> bool:
+    """The operands of a shape exception show this kind of wrong shape: an (n,) meeting a
+    (1, n) or (n, 1) for a kept axis, an (a, b) meeting its transpose (b, a)."""
+    if kind == "bias-keepdims":
+        return any(len(s) == 1 and ((1, s[0]) in shapes or (s[0], 1) in shapes) for s in shapes)
+    if kind == "wrong-transpose":
+        return any(len(s) == 2 and s[0] != s[1] and (s[1], s[0]) in shapes for s in shapes)
+    return False
+
+
+def fold_shape_consequences(checks) -> None:
+    """A learner exception about shapes that a wrong shape already flagged explains (a
+    db of shape (1, n) that `b -= lr * db` then trips over; the same kind of wrong shape
+    at another layer's size) is that same bug: it is named by the flagged diagnosis, with
+    the exception's evidence supporting it, not as a second problem."""
+    flagged = [d for c in checks for d in c.diagnoses if d.id != SHAPE_ERROR and d.extra.get("got")]
+    for check in checks:
+        for i, d in enumerate(check.diagnoses):
+            if d.id != SHAPE_ERROR:
+                continue
+            shapes = [tuple(s) for s in d.extra.get("shapes") or ()]
+            cause = next((f for f in flagged if tuple(f.extra["got"]) in shapes), None) or next(
+                (f for f in flagged if _signature(f.id, shapes)), None)
+            if cause is not None:
+                check.diagnoses[i] = replace(cause, evidence=d.evidence, extra={**cause.extra, SUPPORTS: True})
 
 
 def explaining(problems: list[Problem], check) -> list[Problem]:

@@ -290,4 +290,4 @@ def shape_error_finding(type_name: str, message: str, frames: list[dict]) -> Dia
     # A simple statement is shown without its trailing comment; a block's first line as it is.
     shown = _segment(code, tree.body[0]) if tree is not None and parsed == code and len(tree.body) == 1 else code
     where = f"line {line} ({shown or code}): " if code and line else ""
-    return diagnosis(SHAPE_ERROR, where + text)
+    return diagnosis(SHAPE_ERROR, where + text, shapes=[list(s) for s in clash.shapes])
