@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.authoring.corpus import grade_example
 from grader.grading.engine import grade_file
 from grader.curriculum.catalog import Catalog
@@ -76,3 +78,14 @@ def test_part7_keepdims_is_one_problem_though_training_raises_on_it():
     result = grade_example(CATALOG, kata, KATAS / "part7" / "mistakes" / "db_keepdims.py", seed=1)
     assert [p.id for p in result.problems] == ["bias-keepdims"]
     assert any("-=" in e for e in result.problems[0].evidence)
+
+
+@pytest.mark.parametrize("kata_id, name, proven", [("part4", "db2_mean.py", "bias-averaged"),
+                                                    ("part4", "onehot_not_subtracted.py", "one-hot-not-subtracted"),
+                                                    ("part2", "db_mean.py", "bias-averaged")])
+def test_every_failing_check_of_a_one_bug_file_points_to_that_bug(kata_id, name, proven):
+    kata = CATALOG.get(kata_id)
+    result = grade_example(CATALOG, kata, KATAS / kata_id / "mistakes" / name, seed=1)
+    assert [p.id for p in result.problems] == [proven]
+    assert not unexplained(result.checks, result.problems), [c.name for c in unexplained(result.checks,
+                                                                                          result.problems)]

@@ -191,11 +191,14 @@ def batch_factor_support(name: str, factor: float | None, named: dict[str, int] 
     B = (named or {}).get("B")
     if factor is None or not B or B < 2:
         return []
+    # Each mistake that scales by B (or 1/B) could be the one proven elsewhere.
     if abs(factor - B) <= 1e-6 * B:
-        return [diagnosis("missing-1-over-B", f"{name} is exactly B× the expected at B = {B}", supports=True)]
-    if abs(factor * B - 1) <= 1e-6:
-        return [diagnosis("extra-1-over-B", f"{name} is exactly 1/B× the expected at B = {B}", supports=True)]
-    return []
+        ids, text = ("missing-1-over-B", "summed-loss"), f"{name} is exactly B× the expected at B = {B}"
+    elif abs(factor * B - 1) <= 1e-6:
+        ids, text = ("extra-1-over-B", "bias-averaged"), f"{name} is exactly 1/B× the expected at B = {B}"
+    else:
+        return []
+    return [diagnosis(id, text, supports=True) for id in ids]
 
 
 def expect_grads(ctx: CheckContext, grads, shapes: dict[str, tuple], dtype) -> dict:

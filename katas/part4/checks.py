@@ -461,8 +461,12 @@ def stability(ctx):
         params["b2"] = params["b2"] + 2000.0
         Xd, pd = cast(X, params, dtype)
         # The same inputs 2000 lower: fl(b2 + 2000) - 2000 is exact, so the logits differ by exactly 2000.
-        loss, got, _ = learner_grads(ctx, Xd, y, {**pd, "b2": pd["b2"] - np.asarray(2000, dtype)})
+        lowered = {**pd, "b2": pd["b2"] - np.asarray(2000, dtype)}
+        loss, got, _ = learner_grads(ctx, Xd, y, lowered)
         expect_all_finite(ctx, loss, got, ordinary)
+        # Wrong already on ordinary logits by a known head or mask mistake: that is what breaks
+        # this check too, not the size of the logits.
+        recognise(ctx, Xd, y, lowered, got, expected(ctx, Xd, y, lowered)[1], dtype)
         expect_exact_at_scale(ctx, Xd, y, pd, dtype, [f"every logit near 2000 ({np.dtype(dtype)})"],
                               baseline=(loss, got),
                               probe=("no-max-subtraction", f"finite on ordinary logits, NaN or inf once every logit "
