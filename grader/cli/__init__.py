@@ -23,6 +23,7 @@ COMMANDS = {
     "show": "grader.cli.learn:show",
     "grade": "grader.cli.grade:grade",
     "watch": "grader.cli.grade:watch",
+    "repro": "grader.cli.repro:repro",
     "hint": "grader.cli.learn:hint",
     "explain": "grader.cli.learn:explain",
     "questions": "grader.cli.learn:questions",

@@ -1,0 +1,368 @@
+"""`kata repro`: grade a kata once more while recording every call its checks make of
+the learner's functions, and pick the call a failing check is about.
+
+Recording is an observer on `CheckContext` (its optional `recorder`): each check's
+calls are kept with the arguments the grader sent, what came back, and the handle of
+a result kept in the learner's process (a cache that a later call reads through a
+`Ref`). `grader.grading.repro_case` turns the chosen call into files.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.curriculum import loading
+from grader.curriculum.kata import Kata
+from grader.model.results import ERROR, FAIL, WARN, KataResult
+from grader.sandbox.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
+
+MISSING = object()   # the value of a call that raised (or never returned)
+REPRO_DIR = ".kata-repro"   # hidden: grading, `kata watch` and class collection skip it
+
+
+@dataclass
+class Call:
+    """One call of a learner function, as the grader made it."""
+    fn: str
+    args: tuple
+    keep: bool
+    value: object = MISSING
+    handle: int | None = None
+
+
+@dataclass
+class Recorder:
+    """Every learner call of every check, by check name, in order."""
+    calls: dict[str, list[Call]] = field(default_factory=dict)
+
+    def wrap(self, process, check):
+        """What a CheckContext of `check` calls the learner through."""
+        return _RecordingProcess(process, self.calls.setdefault(check.name, []))
+
+
+class _RecordingProcess:
+    """The learner process as a check sees it, keeping a copy of each call."""
+
+    def __init__(self, process, calls: list[Call]):
+        self._process = process
+        self._calls = calls
+
+    def call(self, fn: str, *args, keep: bool = False):
+        # A copy: checks reuse and change their arrays after a call.
+        entry = Call(fn, _copy(args), keep)
+        self._calls.append(entry)
+        result = self._process.call(fn, *args, keep=keep)
+        entry.value, entry.handle = result.value, result.handle
+        return result
+
+    def __getattr__(self, name):
+        return getattr(self._process, name)
+
+
+def _copy(value):
+    if isinstance(value, AsFunction):
+        return value   # a grader function: nothing to copy, and it may not deep-copy
+    if isinstance(value, AsTensor):
+        return AsTensor(copy.deepcopy(value.value), value.requires_grad)
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - recorded as it is
+        return value
+
+
+@contextlib.contextmanager
+def recording():
+    """Record the learner calls of every check graded inside the block."""
+    from grader.checks.context import CheckContext
+
+    recorder = Recorder()
+    CheckContext.recorder = recorder
+    try:
+        yield recorder
+    finally:
+        CheckContext.recorder = None
+
+
+def grade_recorded(kata: Kata, workspace: Path, seed: int, only: list[str] | None = None):
+    """(KataResult, Recorder): `kata` graded in `workspace` at `seed`, every call recorded."""
+    from grader.grading.engine import grade_kata
+
+    with recording() as recorder:
+        result = grade_kata(kata, workspace, seed, only=only, warm=False)
+    return result, recorder
+
+
+def failing_check(result: KataResult):
+    """The first check that failed on the learner's results (not a stub, not the grader)."""
+    for c in result.checks:
+        if c.status in (FAIL, ERROR) and not c.waiting and not c.internal and c.name not in ("load", "functions"):
+            return c
+    return None
+
+
+# -- the call a failure is about ---------------------------------------------------
+
+
+class Replay:
+    """The reference run on the very inputs of recorded calls (trusted code, here)."""
+
+    def __init__(self, kata: Kata, calls: list[Call]):
+        self.kata = kata
+        self.calls = calls
+        self._ref = None
+        self._outputs: dict[int, object] = {}
+
+    @property
+    def ref(self):
+        if self._ref is None:
+            self._ref = loading.reference(self.kata)
+        return self._ref
+
+    def producer(self, ref: Ref) -> Call | None:
+        """The call whose kept result `ref` points into."""
+        for c in self.calls:
+            if c.keep and c.handle == ref.handle:
+                return c
+        return None
+
+    def chain(self, call: Call) -> list[Call]:
+        """The calls that must run before `call` to rebuild what it reads (caches), then `call`."""
+        before: list[Call] = []
+        for arg in _leaves(call.args):
+            if isinstance(arg, Ref):
+                source = self.producer(arg)
+                if source is None:
+                    raise ReproError("it reads a value kept from a call that was not recorded")
+                for c in self.chain(source):
+                    if c not in before:
+                        before.append(c)
+        return before + [call]
+
+    def expected(self, call: Call):
+        """What the reference returns for `call` (its cached inputs rebuilt by the reference too)."""
+        key = id(call)
+        if key not in self._outputs:
+            fn = getattr(self.ref, call.fn)
+            self._outputs[key] = fn(*[self._resolve(a) for a in call.args])
+        return self._outputs[key]
+
+    def _resolve(self, value):
+        if isinstance(value, Ref):
+            out = self.expected(self.producer(value))
+            for i in value.index:
+                out = out[i]
+            return out
+        if isinstance(value, AsFunction):
+            return value.function
+        if isinstance(value, AsTensor):
+            return value.value
+        if isinstance(value, tuple):
+            return tuple(self._resolve(v) for v in value)
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._resolve(v) for k, v in value.items()}
+        return copy.deepcopy(value)
+
+
+class ReproError(Exception):
+    """Why a case cannot be written as a script, in the learner's terms."""
+
+
+def _leaves(value):
+    if isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _leaves(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def compared_parts(call: Call, value) -> dict[str, object]:
+    """The parts of a result that the script compares, by access path (e.g. "[0]",
+    "['W1']"): numbers and arrays. The result of a call whose value is kept (a forward
+    pass and its cache) is compared at its top level only: the cache is the learner's
+    own design, free to differ from the reference's."""
+    import numpy as np
+
+    out: dict[str, object] = {}
+
+    def walk(v, path, depth):
+        if isinstance(v, TensorInfo):
+            v = v.value
+        if hasattr(v, "detach") and hasattr(v, "numpy"):   # a torch tensor of the reference
+            v = v.detach().cpu().numpy()
+        if isinstance(v, (bool, np.bool_)) or isinstance(v, (int, float, np.number)) or isinstance(v, np.ndarray):
+            out[path] = v
+        elif isinstance(v, dict) and (depth == 0 or not call.keep):
+            for k, item in v.items():
+                walk(item, f"{path}[{k!r}]", depth + 1)
+        elif isinstance(v, (tuple, list)) and (depth == 0 or not call.keep):
+            for i, item in enumerate(v):
+                walk(item, f"{path}[{i}]", depth + 1)
+
+    walk(value, "", 0)
+    return out
+
+
+def part_of(value, path: str):
+    """`value` at an access path made by `compared_parts`, or MISSING."""
+    import ast
+
+    import numpy as np
+
+    steps = ast.parse("v" + path, mode="eval").body
+    keys = []
+    while isinstance(steps, ast.Subscript):
+        keys.append(ast.literal_eval(steps.slice))
+        steps = steps.value
+    for k in reversed(keys):
+        if isinstance(value, TensorInfo):
+            value = value.value
+        try:
+            value = value[k]
+        except (KeyError, IndexError, TypeError):
+            return MISSING
+    if isinstance(value, TensorInfo):
+        value = value.value
+    if isinstance(value, Opaque):
+        return MISSING
+    return value if not isinstance(value, np.ndarray) else value
+
+
+def tolerance(expected, inputs_scale: float) -> tuple[float, float]:
+    """(rtol, atol) for one compared part: the grader's per-dtype tolerance, its
+    absolute floor set by the larger of the result's and the inputs' magnitude (large
+    logits round any correct result at their own size)."""
+    import numpy as np
+
+    from grader.checks import compare as cmp
+
+    arr = np.asarray(expected)
+    dtype = arr.dtype if arr.dtype.kind == "f" else np.float64
+    scale = max(float(np.max(np.abs(arr))) if arr.size and arr.dtype.kind in "fiu" else 0.0, inputs_scale, 1.0)
+    return cmp.tolerances(dtype, scale)
+
+
+def inputs_scale(calls: list[Call]) -> float:
+    import numpy as np
+
+    top = 0.0
+    for c in calls:
+        for leaf in _leaves(c.args):
+            leaf = leaf.value if isinstance(leaf, AsTensor) else leaf
+            if isinstance(leaf, np.ndarray) and leaf.size and leaf.dtype.kind in "fiu":
+                top = max(top, float(np.max(np.abs(leaf))))
+    return top
+
+
+def differs(got, want, rtol: float, atol: float) -> bool:
+    import numpy as np
+
+    if got is MISSING:
+        return True
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return True
+    e = np.asarray(want, dtype=np.float64)
+    if g.shape != e.shape:
+        return True
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(g - e) <= atol + rtol * np.abs(e)) | (np.isnan(g) & np.isnan(e)) | (g == e)
+    return not bool(ok.all())
+
+
+def call_differs(replay: Replay, call: Call) -> bool:
+    """Whether the learner's result for `call` is not what the reference gives."""
+    if call.value is MISSING:
+        return True
+    want = compared_parts(call, replay.expected(call))
+    scale = inputs_scale(replay.chain(call))
+    return any(differs(part_of(call.value, path), w, *tolerance(w, scale)) for path, w in want.items())
+
+
+def choose_call(kata: Kata, calls: list[Call], failed: bool) -> tuple[Call, str]:
+    """(the call to reproduce, why that one). A failing check: the call in flight when
+    it stopped, else the last one whose result is not the reference's, else the last
+    one. A check that passed: its first call."""
+    if not calls:
+        raise ReproError("this check never called your functions")
+    if not failed:
+        return calls[0], "the check passed; this is its first case"
+    if calls[-1].value is MISSING:
+        return calls[-1], "the call that was running when the check stopped"
+    replay = Replay(kata, calls)
+    for call in reversed(calls):
+        try:
+            if call_differs(replay, call):
+                return call, "the last call in the check whose result is not what correct code returns"
+        except ReproError:
+            continue
+        except Exception:  # noqa: BLE001 - the reference cannot run on it: judge the next one
+            continue
+    return calls[-1], ("the last call before the failure (each result matches the reference on its own: the check "
+                       "compares several calls, e.g. two batch sizes or a repeated call)")
+
+
+# -- the whole command, as a library call ------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What `kata repro` did: `case` written, or `nothing` (the kata passes), or `reason`
+    (why the case cannot be a script)."""
+    result: KataResult
+    seed: int
+    check: str | None = None
+    case: object = None          # a repro_case.Case
+    why: str = ""
+    reason: str | None = None
+    nothing: bool = False
+    warned: list[str] = field(default_factory=list)   # checks that passed with a warning
+
+
+def last_seed(workspace: Path, kata_id: str) -> int | None:
+    """The seed of the kata's last grade, where the workspace's record keeps one."""
+    from grader.workspace.state import kata_entry, read_state
+
+    seed = kata_entry(read_state(workspace), kata_id).get("last_seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
+
+
+def reproduce(kata: Kata, workspace: Path, seed: int, check: str | None = None) -> Outcome:
+    """Grade `kata` at `seed`, pick the failing check (or `check`) and the call it is
+    about, and write that case under the workspace's REPRO_DIR."""
+    from grader.grading.repro_case import write_case
+
+    result, recorder = grade_recorded(kata, workspace, seed, only=[check] if check else None)
+    outcome = Outcome(result, seed)
+    chosen = next((c for c in result.checks if c.name == check), None) if check else failing_check(result)
+    if chosen is None:
+        if result.fatal:
+            outcome.reason = f"{kata.learner_file} could not be graded: {result.fatal}"
+        else:
+            outcome.nothing = True
+            outcome.warned = [c.name for c in result.checks if c.status == WARN]
+        return outcome
+    outcome.check = chosen.name
+    if chosen.waiting:
+        outcome.reason = f"check {chosen.name} is waiting for a function that still raises NotImplementedError"
+        return outcome
+    calls = recorder.calls.get(chosen.name, [])
+    try:
+        call, outcome.why = choose_call(kata, calls, failed=chosen.status in (FAIL, ERROR, WARN))
+        outcome.case = write_case(workspace, kata, chosen.name, seed, call, calls, outcome.why)
+    except ReproError as exc:
+        outcome.reason = f"check {chosen.name} cannot be written as a script: {exc}"
+    return outcome

@@ -1,0 +1,343 @@
+"""Write one recorded call as a case the learner runs: `inputs.npz` with the grader's
+inputs (and the reference's results on them) plus `repro.py`, a plain script that
+imports the learner's function, calls it on those inputs and prints what differs.
+
+The script holds no reference code: expected results travel as numbers in the .npz.
+It needs NumPy only (and torch for a torch kata), so it runs under `python`,
+`python -m pdb`, an IDE's debugger or a notebook (`%run`).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.curriculum.kata import Kata
+from grader.grading.repro import (MISSING, REPRO_DIR, Call, Replay, ReproError, compared_parts, inputs_scale,
+                                  tolerance)
+from grader.sandbox.codec import AsFunction, AsTensor, Ref
+
+
+@dataclass
+class Case:
+    folder: Path
+    script: Path
+    inputs: Path
+    function: str
+    compared: int      # how many expected results the script compares (0: none could be computed)
+
+
+def case_folder(workspace: Path, kata: Kata, check: str) -> Path:
+    return Path(workspace) / REPRO_DIR / f"{kata.id}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', check)}"
+
+
+def _parameter_names(kata: Kata, fn: str) -> list[str]:
+    from grader.checks.context import _parameter_names
+
+    return _parameter_names(str(kata.reference_path)).get(fn, [])
+
+
+class _Writer:
+    """Builds the script's lines and the .npz's arrays together."""
+
+    def __init__(self):
+        self.arrays: dict[str, object] = {}
+        self.lines: list[str] = []
+        self.names: set[str] = set()
+        self.torch = False
+        self.functions: list[str] = []   # source of functions the grader handed over
+
+    def name(self, wanted: str) -> str:
+        wanted = re.sub(r"\W", "_", wanted) or "arg"
+        name, n = wanted, 2
+        while name in self.names:
+            name, n = f"{wanted}_{n}", n + 1
+        self.names.add(name)
+        return name
+
+    def store(self, key: str, value) -> str:
+        """A Python expression that rebuilds `value` from `data`, with its arrays stored under `key`."""
+        import numpy as np
+
+        if isinstance(value, AsTensor):
+            self.torch = True
+            self.arrays[key] = np.asarray(value.value)
+            grad = ", requires_grad=True" if value.requires_grad else ""
+            return f'torch.tensor(data["{key}"]{grad})'
+        if isinstance(value, np.ndarray):
+            self.arrays[key] = value
+            return f'data["{key}"]'
+        if isinstance(value, (bool, np.bool_)):
+            self.arrays[key] = np.asarray(value)
+            return f'bool(data["{key}"])'
+        if isinstance(value, (int, np.integer)):
+            self.arrays[key] = np.asarray(value)
+            return f'int(data["{key}"])'
+        if isinstance(value, (float, np.floating)):
+            self.arrays[key] = np.asarray(value)
+            return f'float(data["{key}"])' if isinstance(value, float) else f'data["{key}"][()]'
+        if value is None or isinstance(value, str):
+            return repr(value)
+        if isinstance(value, dict):
+            items = [f"{k!r}: {self.store(f'{key}.{k}', v)}" for k, v in value.items()]
+            return "{" + ", ".join(items) + "}" if len(items) <= 1 else \
+                "{\n" + "".join(f"    {i},\n" for i in items) + "}"
+        if isinstance(value, (tuple, list)):
+            items = [self.store(f"{key}.{i}", v) for i, v in enumerate(value)]
+            if isinstance(value, tuple):
+                return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+            return "[" + ", ".join(items) + "]"
+        if isinstance(value, AsFunction):
+            return self.function(key, value)
+        raise ReproError(f"one of its arguments is a {type(value).__name__}, which cannot be written to a file")
+
+    def function(self, key: str, value: AsFunction) -> str:
+        """A function the grader handed to the learner's code (a test function such as
+        part6's f), written out with its bound parameters stored as data."""
+        f = value.function
+        bound = ()
+        if isinstance(f, functools.partial) and not f.keywords:
+            f, bound = f.func, f.args
+        try:
+            source = inspect.getsource(f)
+        except (OSError, TypeError):
+            source = None
+        if source is None or not inspect.isfunction(f) or f.__closure__ or "\n    def " in source:
+            raise ReproError(f"your function receives {value.name}, a function the grader evaluates on its side, "
+                             "and that one cannot be written out as a script")
+        source = re.sub(r'^(def [^\n]*\n)(\s+"""(?:.|\n)*?"""\n)', r"\1", source)  # its docstring: grader notes
+        if source not in self.functions:
+            self.functions.append(source)
+        args = [self.store(f"{key}.{i}", a) for i, a in enumerate(bound)]
+        if not args:
+            return f.__name__
+        return f"functools.partial({f.__name__}, {', '.join(args)})"
+
+
+def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, calls: list[Call],
+               why: str) -> Case:
+    """Write the case for `call` (one of `calls`, the check's recorded calls) into the workspace."""
+    import numpy as np
+
+    replay = Replay(kata, calls)
+    chain = replay.chain(call)
+    w = _Writer()
+    steps: list[str] = []
+    values: dict[int, str] = {}   # handle of a kept result -> the variable holding it
+    outputs: dict[int, str] = {}  # id of an earlier call -> the variable holding its result
+    final_args: list[tuple[str, str]] = []
+    for n, c in enumerate(chain, start=1):
+        names = _parameter_names(kata, c.fn)
+        exprs = []
+        last = c is call
+        block = []
+        for i, arg in enumerate(c.args):
+            pname = names[i] if i < len(names) else f"arg{i + 1}"
+            if isinstance(arg, Ref):
+                expr = values[arg.handle] + "".join(f"[{k!r}]" for k in arg.index)
+                var = w.name(pname)
+                block.append(f"{var} = {expr}  # what your {replay.producer(arg).fn} returned")
+            else:
+                var = w.name(pname)
+                prefix = c.fn if sum(o.fn == c.fn for o in chain) == 1 else f"step{n}.{c.fn}"
+                block.append(f"{var} = {w.store(f'{prefix}.{pname}', arg)}")
+            exprs.append(var)
+            if last:
+                final_args.append((pname, var))
+        if last:
+            steps.append("\n".join(block))
+            break
+        out = w.name(f"{c.fn}_result")
+        steps.append(f"# Step {n}: your {c.fn} on the inputs it had in the check (what the next step reads)\n"
+                     + "\n".join(block) + f"\n{out} = {c.fn}({', '.join(exprs)})")
+        values[c.handle] = out
+        outputs[id(c)] = out
+
+    # What a correct function returns at each step: the earlier steps' own results too
+    # (a forward pass's loss), so a case whose trouble starts there says so.
+    targets = [(c, "got" if c is call else outputs[id(c)]) for c in chain]
+    expected, problem = [], None
+    if kata.framework == "numpy":
+        try:
+            expected = [(c, var, compared_parts(c, replay.expected(c))) for c, var in targets]
+        except Exception as exc:  # noqa: BLE001 - the case stays useful without expected values
+            problem = f"the reference could not run on these inputs ({type(exc).__name__}: {exc})"
+    else:
+        problem = (f"{kata.id}'s reference needs torch, which the grader does not load, so no expected values "
+                   "were stored: the script shows what your function returns")
+    scale = inputs_scale(chain)
+    compares = []
+    for c, var, parts in expected:
+        for path, want in parts.items():
+            key = f"expected.{c.fn}{path}" if c is not call else f"expected{path}"
+            key = re.sub(r"[\[\]']+", ".", key).strip(".").replace("..", ".")
+            w.arrays[key] = np.asarray(want)
+            rtol, atol = tolerance(want, scale)
+            compares.append(f'    compare("{var}{path}", part({var}{", " if path else ""}{_keys(path)}), '
+                            f'data["{key}"], rtol={rtol:.3g}, atol={atol:.3g}),')
+
+    folder = case_folder(workspace, kata, check)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    inputs = folder / "inputs.npz"
+    np.savez(inputs, **{k: np.asarray(v) for k, v in w.arrays.items()})
+    script = folder / "repro.py"
+    script.write_text(_script(kata, check, seed, call, chain, steps, final_args, compares, problem, why, w),
+                      encoding="utf-8")
+    return Case(folder, script, inputs, call.fn, len(compares))
+
+
+def _keys(path: str) -> str:
+    import ast
+
+    keys, node = [], ast.parse("v" + path, mode="eval").body
+    while isinstance(node, ast.Subscript):
+        keys.append(repr(ast.literal_eval(node.slice)))
+        node = node.value
+    return ", ".join(reversed(keys))
+
+
+HELPERS = '''
+
+def as_array(value):
+    """Your value as a NumPy array (a torch tensor is detached first)."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def part(value, *keys):
+    """value[k1][k2]...: one entry of your result, or MISSING if it has no such entry."""
+    for key in keys:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return MISSING
+    return value
+
+
+def compare(name, got, expected, rtol, atol):
+    """Print how `got` differs from `expected` (or that it matches); True when it matches.
+    Each entry may be off by atol + rtol * |expected|, the grader's own tolerance."""
+    if got is MISSING:
+        print(f"{name}: missing from your result (expected shape {expected.shape})")
+        return False
+    try:
+        got = as_array(got).astype(np.float64)
+    except (TypeError, ValueError):
+        print(f"{name}: is a {type(got).__name__}, not an array of numbers")
+        return False
+    if got.shape != expected.shape:
+        print(f"{name}: shape {got.shape}, expected {expected.shape}")
+        return False
+    with np.errstate(invalid="ignore"):
+        error = np.where(np.isfinite(got), np.abs(got - expected), np.inf)
+    bad = error > atol + rtol * np.abs(expected)
+    if not bad.any():
+        print(f"{name}: matches (largest error {error.max() if error.size else 0:.3g})")
+        return True
+    worst = np.unravel_index(np.argmax(np.where(bad, error, -1)), got.shape) if got.ndim else ()
+    if got.ndim == 0:
+        print(f"{name}: yours is {float(got):.10g}, expected {float(expected):.10g}")
+        return False
+    print(f"{name}: differs in {int(bad.sum())} of {got.size} entries, most at index {list(map(int, worst))} "
+          f"(error {error[worst]:.6g})")
+    print(f"    yours    {float(got[worst]):.10g}")
+    print(f"    expected {float(expected[worst]):.10g}")
+    if expected[worst] != 0 and np.isfinite(got[worst]):
+        print(f"    yours / expected = {float(got[worst] / expected[worst]):.6g}")
+    if not np.isfinite(got).all():
+        print(f"    {int((~np.isfinite(got)).sum())} entries are NaN or inf")
+    return False
+
+
+def changes(before, after, name):
+    """The inputs your function changed in place, as "name[key] entry [i, j]" strings."""
+    if isinstance(before, dict):
+        return [c for k in before for c in changes(before[k], part(after, k), f"{name}[{k!r}]")]
+    if isinstance(before, (list, tuple)):
+        return [c for i, b in enumerate(before) for c in changes(b, part(after, i), f"{name}[{i}]")]
+    if isinstance(before, np.ndarray) or hasattr(before, "detach"):
+        b, a = as_array(before), as_array(after)
+        if a.shape != b.shape:
+            return [f"{name} (replaced)"]
+        same = (a == b) | (np.isnan(a) & np.isnan(b)) if b.dtype.kind in "fc" else (a == b)
+        if not same.all():
+            return [f"{name} entry {list(map(int, np.argwhere(~same)[0]))}"]
+    return []
+'''
+
+
+def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], steps: list[str],
+            final_args: list[tuple[str, str]], compares: list[str], problem: str | None, why: str, w: _Writer) -> str:
+    module = Path(kata.learner_file).stem
+    functions = sorted({c.fn for c in chain})
+    rel = f"{REPRO_DIR}/{case_folder(Path('.'), kata, check).name}/repro.py"
+    args = ", ".join(var for _, var in final_args)
+    watched = [(p, v) for p, v in final_args]
+    lines = [
+        f'"""The failing case of check `{check}` of {kata.id} (seed {seed}), written by `kata repro {kata.id}`.',
+        "",
+        f"It calls your {call.fn} from {kata.learner_file} on the exact inputs the grader used",
+        f"({why}),",
+        f"and prints how the result differs from what a correct {call.fn} returns. Run it from the workspace:",
+        "",
+        f"    python {rel}",
+        f"    python -m pdb {rel}",
+        "",
+        f"or put breakpoint() in your {call.fn} and run it. The inputs and expected results are in",
+        "inputs.npz next to this file. Nothing here is graded; `kata repro` writes a fresh case.",
+        '"""',
+        "import copy",
+    ]
+    if w.functions:
+        lines.append("import functools")
+    lines += ["import sys", "from pathlib import Path", "", "import numpy as np"]
+    if w.torch:
+        lines.append("import torch")
+    lines += [
+        "",
+        "# Your kata file is two folders up, in the workspace: put that folder first on the import path.",
+        'HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()',
+        "sys.path.insert(0, str(HERE.parent.parent))",
+        f"from {module} import {', '.join(functions)}  # noqa: E402  (your code)",
+        "",
+        'data = np.load(HERE / "inputs.npz")  # the grader\'s inputs, and the expected results',
+        "MISSING = object()",
+    ]
+    lines.append(HELPERS.rstrip("\n"))
+    for source in w.functions:
+        lines += ["", "", "# The function the grader handed to your code (a test input, not a solution).", source.rstrip()]
+    lines += ["", ""]
+    for s in steps[:-1]:
+        lines += [s, ""]
+    lines += [f"# The call the check is about: your {call.fn} on the grader's inputs",
+              steps[-1],
+              f"inputs_before = copy.deepcopy([{args}])",
+              f"got = {call.fn}({args})",
+              "",
+              "# Did it change its inputs? The caller still needs them as they were.",
+              "changed = []"]
+    for i, (pname, var) in enumerate(watched):
+        lines.append(f'changed += changes(inputs_before[{i}], {var}, "{pname}")')
+    lines += ['for what in changed:',
+              f'    print(f"{call.fn} changed its input {{what}} in place")',
+              ""]
+    if compares:
+        lines += [f"# Each part of each result next to what correct code returns on these inputs",
+                  "matches = ["] + compares + ["]",
+                  "if all(matches) and not changed:",
+                  f'    print("matches: your {call.fn} returns the expected result on this case")',
+                  "elif all(matches):",
+                  f'    print("the result matches, but {call.fn} changed its inputs (see above)")',
+                  "else:",
+                  '    print(f"{matches.count(False)} of {len(matches)} parts of the result differ")']
+    else:
+        lines += [f"# {problem}" if problem else "# No expected values were stored for this case.",
+                  'print("what your function returned:")',
+                  "print(got)"]
+    return "\n".join(lines) + "\n"
