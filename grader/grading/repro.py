@@ -119,6 +119,23 @@ class Replay:
         self.calls = calls
         self._ref = None
         self._outputs: dict[int, object] = {}
+        # A torch kata's reference imports torch, which the grader's process never does:
+        # its expected parts are computed in a child interpreter, all calls at once.
+        self._parts: list | None = None if kata.framework == "numpy" else _expected_elsewhere(kata, calls)
+
+    def expected_parts(self, call: Call) -> dict[str, object]:
+        """`compared_parts` of the reference's result for `call`; ReproError if there is none."""
+        if self._parts is not None:
+            parts = self._parts[self.calls.index(call)]
+            if isinstance(parts, str):
+                raise ReproError(parts)
+            return parts
+        try:
+            return compared_parts(call, self.expected(call))
+        except ReproError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - trusted code, but not made for every input
+            raise ReproError(f"the reference could not run on these inputs ({type(exc).__name__}: {exc})") from exc
 
     @property
     def ref(self):
@@ -163,7 +180,9 @@ class Replay:
         if isinstance(value, AsFunction):
             return value.function
         if isinstance(value, AsTensor):
-            return value.value
+            import torch   # only ever in the child interpreter of _expected_elsewhere
+
+            return torch.tensor(value.value, requires_grad=value.requires_grad)
         if isinstance(value, tuple):
             return tuple(self._resolve(v) for v in value)
         if isinstance(value, list):
@@ -188,22 +207,45 @@ def _leaves(value):
         yield value
 
 
-def compared_parts(call: Call, value) -> dict[str, object]:
-    """The parts of a result that the script compares, by access path (e.g. "[0]",
-    "['W1']"): numbers and arrays. The result of a call whose value is kept (a forward
-    pass and its cache) is compared at its top level only: the cache is the learner's
-    own design, free to differ from the reference's."""
+def kind_of(value) -> str:
+    """What sort of value a result part is, in the words the script prints: "array",
+    "number", "tensor" or "tensor on the graph" (one that requires grad)."""
     import numpy as np
 
-    out: dict[str, object] = {}
+    if isinstance(value, TensorInfo):
+        return "tensor on the graph" if value.requires_grad else "tensor"
+    if hasattr(value, "detach") and hasattr(value, "requires_grad"):   # a tensor of the reference
+        return "tensor on the graph" if value.requires_grad else "tensor"
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return "array"
+    if isinstance(value, (bool, int, float, np.number, np.bool_, np.ndarray)):
+        return "number"
+    return type(value).__name__
+
+
+def numbers(value):
+    """The numbers of a result part (a tensor's values), or MISSING."""
+    import numpy as np
+
+    if isinstance(value, TensorInfo):
+        value = value.value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (bool, int, float, np.number, np.bool_, np.ndarray)):
+        return value
+    return MISSING
+
+
+def compared_parts(call: Call, value) -> dict[str, tuple]:
+    """The parts of a result that the script compares, by access path (e.g. "[0]",
+    "['W1']"), each as (numbers, kind). The result of a call whose value is kept (a
+    forward pass and its cache) is compared at its top level only: the cache is the
+    learner's own design, free to differ from the reference's."""
+    out: dict[str, tuple] = {}
 
     def walk(v, path, depth):
-        if isinstance(v, TensorInfo):
-            v = v.value
-        if hasattr(v, "detach") and hasattr(v, "numpy"):   # a torch tensor of the reference
-            v = v.detach().cpu().numpy()
-        if isinstance(v, (bool, np.bool_)) or isinstance(v, (int, float, np.number)) or isinstance(v, np.ndarray):
-            out[path] = v
+        if numbers(v) is not MISSING:
+            out[path] = (numbers(v), kind_of(v))
         elif isinstance(v, dict) and (depth == 0 or not call.keep):
             for k, item in v.items():
                 walk(item, f"{path}[{k!r}]", depth + 1)
@@ -216,10 +258,8 @@ def compared_parts(call: Call, value) -> dict[str, object]:
 
 
 def part_of(value, path: str):
-    """`value` at an access path made by `compared_parts`, or MISSING."""
+    """`value` at an access path made by `compared_parts` (a tensor still a TensorInfo), or MISSING."""
     import ast
-
-    import numpy as np
 
     steps = ast.parse("v" + path, mode="eval").body
     keys = []
@@ -233,11 +273,7 @@ def part_of(value, path: str):
             value = value[k]
         except (KeyError, IndexError, TypeError):
             return MISSING
-    if isinstance(value, TensorInfo):
-        value = value.value
-    if isinstance(value, Opaque):
-        return MISSING
-    return value if not isinstance(value, np.ndarray) else value
+    return MISSING if isinstance(value, Opaque) else value
 
 
 def tolerance(expected, inputs_scale: float) -> tuple[float, float]:
@@ -287,32 +323,54 @@ def call_differs(replay: Replay, call: Call) -> bool:
     """Whether the learner's result for `call` is not what the reference gives."""
     if call.value is MISSING:
         return True
-    want = compared_parts(call, replay.expected(call))
+    want = replay.expected_parts(call)
     scale = inputs_scale(replay.chain(call))
-    return any(differs(part_of(call.value, path), w, *tolerance(w, scale)) for path, w in want.items())
+    for path, (w, kind) in want.items():
+        got = part_of(call.value, path)
+        if got is MISSING or kind_of(got) != kind or differs(numbers(got), w, *tolerance(w, scale)):
+            return True
+    return False
 
 
-def choose_call(kata: Kata, calls: list[Call], failed: bool) -> tuple[Call, str]:
+def choose_call(replay: Replay, failed: bool) -> tuple[Call, str]:
     """(the call to reproduce, why that one). A failing check: the call in flight when
     it stopped, else the last one whose result is not the reference's, else the last
     one. A check that passed: its first call."""
+    calls = replay.calls
     if not calls:
         raise ReproError("this check never called your functions")
     if not failed:
         return calls[0], "the check passed; this is its first case"
     if calls[-1].value is MISSING:
         return calls[-1], "the call that was running when the check stopped"
-    replay = Replay(kata, calls)
     for call in reversed(calls):
         try:
             if call_differs(replay, call):
                 return call, "the last call in the check whose result is not what correct code returns"
-        except ReproError:
+        except ReproError:  # the reference cannot run on it: judge the next one
             continue
-        except Exception:  # noqa: BLE001 - the reference cannot run on it: judge the next one
-            continue
-    return calls[-1], ("the last call before the failure (each result matches the reference on its own: the check "
-                       "compares several calls, e.g. two batch sizes or a repeated call)")
+    return calls[-1], ("the check's last call: each of its results is what correct code returns, so what failed "
+                       "lies between calls (an input changed in place, state kept from one call to the next, "
+                       "how results at two batch sizes relate)")
+
+
+def _expected_elsewhere(kata: Kata, calls: list[Call]) -> list:
+    """For each call, its expected parts or why there are none, computed by
+    grader.grading.repro_expected in a child interpreter (trusted code on the
+    grader's own inputs: no sandbox needed, only a process that may import torch)."""
+    import pickle
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run([sys.executable, "-m", "grader.grading.repro_expected"],
+                              input=pickle.dumps((kata, calls)), capture_output=True, timeout=120)
+        if done.returncode == 0:
+            return pickle.loads(done.stdout)
+        why = (done.stderr.decode(errors="replace").strip().splitlines() or ["it failed"])[-1]
+    except (OSError, subprocess.TimeoutExpired, pickle.PickleError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+    return [f"the reference could not be run ({why})"] * len(calls)
 
 
 # -- the whole command, as a library call ------------------------------------------
@@ -356,13 +414,18 @@ def reproduce(kata: Kata, workspace: Path, seed: int, check: str | None = None) 
             outcome.warned = [c.name for c in result.checks if c.status == WARN]
         return outcome
     outcome.check = chosen.name
+    if chosen.name == loading.NUMPY_ONLY[0]:
+        outcome.reason = (f"check {chosen.name} is about what {kata.learner_file} imports, not about an input, so "
+                          f"there is no case to run: {chosen.message}")
+        return outcome
     if chosen.waiting:
         outcome.reason = f"check {chosen.name} is waiting for a function that still raises NotImplementedError"
         return outcome
     calls = recorder.calls.get(chosen.name, [])
     try:
-        call, outcome.why = choose_call(kata, calls, failed=chosen.status in (FAIL, ERROR, WARN))
-        outcome.case = write_case(workspace, kata, chosen.name, seed, call, calls, outcome.why)
+        replay = Replay(kata, calls)
+        call, outcome.why = choose_call(replay, failed=chosen.status in (FAIL, ERROR, WARN))
+        outcome.case = write_case(workspace, kata, chosen.name, seed, call, replay, outcome.why)
     except ReproError as exc:
         outcome.reason = f"check {chosen.name} cannot be written as a script: {exc}"
     return outcome

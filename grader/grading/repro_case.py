@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.curriculum.kata import Kata
-from grader.grading.repro import (MISSING, REPRO_DIR, Call, Replay, ReproError, compared_parts, inputs_scale,
+from grader.grading.repro import (MISSING, REPRO_DIR, Call, Replay, ReproError, inputs_scale, numbers, part_of,
                                   tolerance)
 from grader.sandbox.codec import AsFunction, AsTensor, Ref
 
@@ -49,6 +49,7 @@ class _Writer:
         self.names: set[str] = set()
         self.torch = False
         self.functions: list[str] = []   # source of functions the grader handed over
+        self.mutable: set[str] = set()   # variables holding arrays, tensors or containers (a callee may change them)
 
     def name(self, wanted: str) -> str:
         wanted = re.sub(r"\W", "_", wanted) or "arg"
@@ -117,12 +118,11 @@ class _Writer:
         return f"functools.partial({f.__name__}, {', '.join(args)})"
 
 
-def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, calls: list[Call],
+def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, replay: Replay,
                why: str) -> Case:
-    """Write the case for `call` (one of `calls`, the check's recorded calls) into the workspace."""
+    """Write the case for `call` (one of the check's recorded calls, `replay.calls`) into the workspace."""
     import numpy as np
 
-    replay = Replay(kata, calls)
     chain = replay.chain(call)
     w = _Writer()
     steps: list[str] = []
@@ -147,6 +147,8 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, c
             exprs.append(var)
             if last:
                 final_args.append((pname, var))
+                if isinstance(arg, (Ref, AsTensor, dict, list, tuple)) or hasattr(arg, "shape"):
+                    w.mutable.add(var)
         if last:
             steps.append("\n".join(block))
             break
@@ -160,24 +162,26 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, c
     # (a forward pass's loss), so a case whose trouble starts there says so.
     targets = [(c, "got" if c is call else outputs[id(c)]) for c in chain]
     expected, problem = [], None
-    if kata.framework == "numpy":
-        try:
-            expected = [(c, var, compared_parts(c, replay.expected(c))) for c, var in targets]
-        except Exception as exc:  # noqa: BLE001 - the case stays useful without expected values
-            problem = f"the reference could not run on these inputs ({type(exc).__name__}: {exc})"
-    else:
-        problem = (f"{kata.id}'s reference needs torch, which the grader does not load, so no expected values "
-                   "were stored: the script shows what your function returns")
+    try:
+        expected = [(c, var, replay.expected_parts(c)) for c, var in targets]
+    except ReproError as exc:  # the case stays useful without expected values
+        problem = f"no expected values: {exc}"
     scale = inputs_scale(chain)
     compares = []
+    graded = []   # what the learner's code returned for the same call while graded
     for c, var, parts in expected:
-        for path, want in parts.items():
+        for path, (want, kind) in parts.items():
             key = f"expected.{c.fn}{path}" if c is not call else f"expected{path}"
             key = re.sub(r"[\[\]']+", ".", key).strip(".").replace("..", ".")
             w.arrays[key] = np.asarray(want)
             rtol, atol = tolerance(want, scale)
             compares.append(f'    compare("{var}{path}", part({var}{", " if path else ""}{_keys(path)}), '
-                            f'data["{key}"], rtol={rtol:.3g}, atol={atol:.3g}),')
+                            f'data["{key}"], "{kind}", rtol={rtol:.3g}, atol={atol:.3g}),')
+            seen = numbers(part_of(c.value, path)) if c is call and c.value is not MISSING else MISSING
+            if seen is not MISSING and np.asarray(seen).dtype.kind in "biuf":
+                w.arrays["graded" + key[len("expected"):]] = np.asarray(seen)
+                graded.append(f'    same(part(got{", " if path else ""}{_keys(path)}), '
+                              f'data["graded{key[len("expected"):]}"]),')
 
     folder = case_folder(workspace, kata, check)
     if folder.exists():
@@ -186,7 +190,7 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, c
     inputs = folder / "inputs.npz"
     np.savez(inputs, **{k: np.asarray(v) for k, v in w.arrays.items()})
     script = folder / "repro.py"
-    script.write_text(_script(kata, check, seed, call, chain, steps, final_args, compares, problem, why, w),
+    script.write_text(_script(kata, check, seed, call, chain, steps, final_args, compares, graded, problem, why, w),
                       encoding="utf-8")
     return Case(folder, script, inputs, call.fn, len(compares))
 
@@ -220,12 +224,31 @@ def part(value, *keys):
     return value
 
 
-def compare(name, got, expected, rtol, atol):
+def kind(value):
+    """What sort of value this is: "array", "number", "tensor" or "tensor on the graph"."""
+    if hasattr(value, "detach"):
+        return "tensor on the graph" if value.requires_grad else "tensor"
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return "array"
+    if isinstance(value, (bool, int, float, np.number, np.bool_, np.ndarray)):
+        return "number"
+    return type(value).__name__
+
+
+def article(word):
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def compare(name, got, expected, expected_kind, rtol, atol):
     """Print how `got` differs from `expected` (or that it matches); True when it matches.
     Each entry may be off by atol + rtol * |expected|, the grader's own tolerance."""
     if got is MISSING:
         print(f"{name}: missing from your result (expected shape {expected.shape})")
         return False
+    if kind(got) != expected_kind:
+        print(f"{name}: yours is {article(kind(got))}, where {article(expected_kind)} is expected")
+        values = as_array(got)
+        return compare(f"{name} (its values)", values, expected, kind(values), rtol, atol) and False
     try:
         got = as_array(got).astype(np.float64)
     except (TypeError, ValueError):
@@ -255,6 +278,14 @@ def compare(name, got, expected, rtol, atol):
     return False
 
 
+def same(got, graded):
+    """Whether your result now is exactly what it was while graded."""
+    try:
+        return as_array(got).shape == graded.shape and bool(np.array_equal(as_array(got), graded, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
 def changes(before, after, name):
     """The inputs your function changed in place, as "name[key] entry [i, j]" strings."""
     if isinstance(before, dict):
@@ -273,7 +304,8 @@ def changes(before, after, name):
 
 
 def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], steps: list[str],
-            final_args: list[tuple[str, str]], compares: list[str], problem: str | None, why: str, w: _Writer) -> str:
+            final_args: list[tuple[str, str]], compares: list[str], graded: list[str], problem: str | None,
+            why: str, w: _Writer) -> str:
     module = Path(kata.learner_file).stem
     functions = sorted({c.fn for c in chain})
     rel = f"{REPRO_DIR}/{case_folder(Path('.'), kata, check).name}/repro.py"
@@ -323,14 +355,21 @@ def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], st
               "# Did it change its inputs? The caller still needs them as they were.",
               "changed = []"]
     for i, (pname, var) in enumerate(watched):
-        lines.append(f'changed += changes(inputs_before[{i}], {var}, "{pname}")')
+        if var in w.mutable:
+            lines.append(f'changed += changes(inputs_before[{i}], {var}, "{pname}")')
     lines += ['for what in changed:',
               f'    print(f"{call.fn} changed its input {{what}} in place")',
               ""]
     if compares:
         lines += [f"# Each part of each result next to what correct code returns on these inputs",
                   "matches = ["] + compares + ["]",
-                  "if all(matches) and not changed:",
+                  "# ... and next to what it returned for these same inputs while it was graded",
+                  "as_graded = ["] + graded + ["]",
+                  "if all(matches) and not changed and not all(as_graded):",
+                  f'    print("matches here, but while graded your {call.fn} returned something else for these same '
+                  'inputs: its result depends on what ran before it (state kept between calls, such as a global, '
+                  'a class attribute or a default argument that grows)")',
+                  "elif all(matches) and not changed:",
                   f'    print("matches: your {call.fn} returns the expected result on this case")',
                   "elif all(matches):",
                   f'    print("the result matches, but {call.fn} changed its inputs (see above)")',
