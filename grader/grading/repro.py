@@ -409,6 +409,9 @@ def reproduce(kata: Kata, workspace: Path, seed: int, check: str | None = None) 
     if chosen is None:
         if result.fatal:
             outcome.reason = f"{kata.learner_file} could not be graded: {result.fatal}"
+        elif any(c.waiting for c in result.checks):
+            outcome.reason = (f"{', '.join(result.stubbed) or 'your functions'} still raise NotImplementedError: "
+                              "there is no case to reproduce until they return something")
         else:
             outcome.nothing = True
             outcome.warned = [c.name for c in result.checks if c.status == WARN]
