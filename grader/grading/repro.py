@@ -96,7 +96,7 @@ def grade_recorded(kata: Kata, workspace: Path, seed: int, only: list[str] | Non
     from grader.grading.engine import grade_kata
 
     with recording() as recorder:
-        result = grade_kata(kata, workspace, seed, only=only, warm=False)
+        result = grade_kata(kata, workspace, seed, only=only)
     return result, recorder
 
 
@@ -339,8 +339,11 @@ def choose_call(replay: Replay, failed: bool) -> tuple[Call, str]:
     calls = replay.calls
     if not calls:
         raise ReproError("this check never called your functions")
-    if not failed:
-        return calls[0], "the check passed; this is its first case"
+    if not failed:   # the first call, or, if that one only builds a cache, the first call that reads it
+        first = calls[0]
+        readers = [c for c in calls if first.keep and any(isinstance(a, Ref) and a.handle == first.handle
+                                                             for a in _leaves(c.args))]
+        return (readers[0] if readers else first), "the check passed; this is its first case"
     if calls[-1].value is MISSING:
         return calls[-1], "the call that was running when the check stopped"
     for call in reversed(calls):
