@@ -44,7 +44,10 @@ def assert_plain(script: Path, kata) -> None:
     for name in kata.functions:
         assert f"def {name}(" not in text
     imports = {line.split()[1].split(".")[0] for line in text.splitlines() if line.startswith(("import ", "from "))}
-    assert imports <= {"copy", "functools", "sys", "pathlib", "numpy", "torch", Path(kata.learner_file).stem}
+    assert imports <= {"copy", "functools", "sys", "pathlib", "numpy", "torch", "compare_results",
+                       Path(kata.learner_file).stem}
+    helpers = (script.parent / "compare_results.py").read_text(encoding="utf-8")
+    assert [line for line in helpers.splitlines() if line.startswith(("import ", "from "))] == ["import numpy as np"]
 
 
 # -- a failing case -------------------------------------------------------------------
@@ -172,6 +175,10 @@ def kata_cli(monkeypatch, tmp_path):
     return invoke
 
 
+def written_line(script: Path) -> int:
+    return next(i for i, line in enumerate(script.read_text().splitlines(), 1) if line.startswith("got = "))
+
+
 def test_cli_names_the_files_and_the_commands(kata_cli, learner_workspace):
     kata, ws = learner_workspace("part2")
     (ws / kata.learner_file).write_text(shipped(kata, "mistakes", "db_keepdims"), encoding="utf-8")
@@ -179,7 +186,7 @@ def test_cli_names_the_files_and_the_commands(kata_cli, learner_workspace):
     assert result.exit_code == 0, result.output
     folder = f"{REPRO_DIR}/part2-shapes"
     assert f"python {folder}/repro.py" in result.output
-    assert f"python -m pdb {folder}/repro.py" in result.output
+    assert f"python -m pdb -c 'b {written_line(ws / folder / 'repro.py')}' -c c {folder}/repro.py" in result.output
     assert "seed 7" in result.output and "db has shape (1, 3)" in result.output
 
 

@@ -66,5 +66,8 @@ def repro(kata, check_name, seed, workspace, katas_dirs):
     click.echo("run it from the workspace:")
     click.echo(f"  cd {ws}")
     click.echo(f"  python {rel}/repro.py")
-    click.echo(f"  python -m pdb {rel}/repro.py      # step through it; or put breakpoint() in your code")
+    click.echo(f"  python -m pdb -c 'b {case.call_line}' -c c {rel}/repro.py")
+    click.echo(f"      stops where the script calls your {case.function}: `s` steps into it, `n` goes line by "
+               "line, `p NAME` prints a variable")
+    click.echo(f"or put breakpoint() in your {case.function} and run the script: outside the grader it stops there.")
     sys.exit(EXIT_OK)

@@ -28,6 +28,7 @@ class Case:
     inputs: Path
     function: str
     compared: int      # how many expected results the script compares (0: none could be computed)
+    call_line: int     # the script's line that calls the learner's function (a place to stop in pdb)
 
 
 def case_folder(workspace: Path, kata: Kata, check: str) -> Path:
@@ -190,9 +191,11 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, r
     inputs = folder / "inputs.npz"
     np.savez(inputs, **{k: np.asarray(v) for k, v in w.arrays.items()})
     script = folder / "repro.py"
-    script.write_text(_script(kata, check, seed, call, chain, steps, final_args, compares, graded, problem, why, w),
-                      encoding="utf-8")
-    return Case(folder, script, inputs, call.fn, len(compares))
+    text = _script(kata, check, seed, call, chain, steps, final_args, compares, graded, problem, why, w)
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if t.startswith(f"got = {call.fn}("))
+    script.write_text(text.replace("@LINE@", str(line)), encoding="utf-8")
+    (folder / HELPERS_FILE).write_text(HELPERS, encoding="utf-8")
+    return Case(folder, script, inputs, call.fn, len(compares), line)
 
 
 def _keys(path: str) -> str:
@@ -205,7 +208,12 @@ def _keys(path: str) -> str:
     return ", ".join(reversed(keys))
 
 
-HELPERS = '''
+HELPERS_FILE = "compare_results.py"
+HELPERS = '''"""How repro.py compares your results with the expected ones (plain NumPy, no grader code)."""
+import numpy as np
+
+MISSING = object()   # what part() returns for an entry your result does not have
+
 
 def as_array(value):
     """Your value as a NumPy array (a torch tensor is detached first)."""
@@ -319,7 +327,7 @@ def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], st
         f"and prints how the result differs from what a correct {call.fn} returns. Run it from the workspace:",
         "",
         f"    python {rel}",
-        f"    python -m pdb {rel}",
+        f"    python -m pdb -c 'b @LINE@' -c c {rel}    (stops at the call; `s` steps into it)",
         "",
         f"or put breakpoint() in your {call.fn} and run it. The inputs and expected results are in",
         "inputs.npz next to this file. Nothing here is graded; `kata repro` writes a fresh case.",
@@ -333,15 +341,14 @@ def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], st
         lines.append("import torch")
     lines += [
         "",
-        "# Your kata file is two folders up, in the workspace: put that folder first on the import path.",
+        "# Your kata file is two folders up, in the workspace; compare_results.py is next to this file.",
         'HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()',
-        "sys.path.insert(0, str(HERE.parent.parent))",
+        "sys.path[:0] = [str(HERE.parent.parent), str(HERE)]",
         f"from {module} import {', '.join(functions)}  # noqa: E402  (your code)",
+        "from compare_results import MISSING, changes, compare, part, same  # noqa: E402,F401",
         "",
         'data = np.load(HERE / "inputs.npz")  # the grader\'s inputs, and the expected results',
-        "MISSING = object()",
     ]
-    lines.append(HELPERS.rstrip("\n"))
     for source in w.functions:
         lines += ["", "", "# The function the grader handed to your code (a test input, not a solution).", source.rstrip()]
     lines += ["", ""]
