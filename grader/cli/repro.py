@@ -30,6 +30,8 @@ def repro(kata, check_name, seed, workspace, katas_dirs):
     catalog = load_catalog(katas_dirs, workspace)
     selected = resolve(catalog, [kata])[0]
     ws = find_workspace_or_none(workspace, required=True)
+    from grader.cli.interview import refuse_during_interview
+    refuse_during_interview(str(ws), "kata repro")   # the case holds the expected results
     isolation_label()
     if check_name is not None:
         names = [c.name for c in loading.checks(selected)]

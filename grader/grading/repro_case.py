@@ -47,7 +47,10 @@ class _Writer:
     def __init__(self):
         self.arrays: dict[str, object] = {}
         self.lines: list[str] = []
-        self.names: set[str] = set()
+        # Names the script itself uses, never given to an argument.
+        self.names: set[str] = {"data", "got", "np", "copy", "sys", "Path", "HERE", "torch", "functools", "matches",
+                                "changed", "inputs_before", "as_graded", "compare", "part", "same", "changes",
+                                "MISSING", "what"}
         self.torch = False
         self.functions: list[str] = []   # source of functions the grader handed over
         self.mutable: set[str] = set()   # variables holding arrays, tensors or containers (a callee may change them)
@@ -126,6 +129,7 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, r
 
     chain = replay.chain(call)
     w = _Writer()
+    w.names.update(c.fn for c in chain)
     steps: list[str] = []
     values: dict[int, str] = {}   # handle of a kept result -> the variable holding it
     outputs: dict[int, str] = {}  # id of an earlier call -> the variable holding its result
