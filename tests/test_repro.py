@@ -251,3 +251,14 @@ def test_a_breakpoint_in_the_case_stops_in_the_learners_code(learner_workspace, 
     done = run_script(ws, case.script, stdin="p type(cache).__name__\nc\n")
     assert "(Pdb)" in done.stdout and "'dict'" in done.stdout
     assert "got['W1']: differs" in done.stdout
+
+
+def test_what_cannot_be_scripted_is_said_plainly(learner_workspace):
+    kata, ws = learner_workspace("part2")
+    (ws / kata.learner_file).write_text(shipped(kata, "mistakes", "imports_torch"), encoding="utf-8")
+    outcome = reproduce(kata, ws, seed=1)
+    assert outcome.case is None and "not about an input" in outcome.reason
+    stub_kata, stub_ws = learner_workspace("part3")   # still the stub
+    outcome = reproduce(stub_kata, stub_ws, seed=1)
+    assert outcome.case is None and "NotImplementedError" in outcome.reason
+    assert not (ws / REPRO_DIR).exists() and not (stub_ws / REPRO_DIR).exists()

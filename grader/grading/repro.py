@@ -22,7 +22,7 @@ MISSING = object()   # the value of a call that raised (or never returned)
 REPRO_DIR = ".kata-repro"   # hidden: grading, `kata watch` and class collection skip it
 
 
-@dataclass
+@dataclass(eq=False)   # calls are told apart by identity: their arguments are arrays
 class Call:
     """One call of a learner function, as the grader made it."""
     fn: str
@@ -334,7 +334,7 @@ def call_differs(replay: Replay, call: Call) -> bool:
 
 def choose_call(replay: Replay, failed: bool) -> tuple[Call, str]:
     """(the call to reproduce, why that one). A failing check: the call in flight when
-    it stopped, else the last one whose result is not the reference's, else the last
+    it stopped, else the first one whose result is not the reference's, else the last
     one. A check that passed: its first call."""
     calls = replay.calls
     if not calls:
@@ -346,10 +346,12 @@ def choose_call(replay: Replay, failed: bool) -> tuple[Call, str]:
         return (readers[0] if readers else first), "the check passed; this is its first case"
     if calls[-1].value is MISSING:
         return calls[-1], "the call that was running when the check stopped"
-    for call in reversed(calls):
+    # The first wrong result, not the last: a check that gathers several runs before it
+    # judges them (two batch sizes, two dtypes) reports the first one that is off.
+    for call in calls:
         try:
             if call_differs(replay, call):
-                return call, "the last call in the check whose result is not what correct code returns"
+                return call, "the first call in the check whose result is not what correct code returns"
         except ReproError:  # the reference cannot run on it: judge the next one
             continue
     return calls[-1], ("the check's last call: each of its results is what correct code returns, so what failed "

@@ -266,6 +266,12 @@ def compare(name, got, expected, expected_kind, rtol, atol):
     except (TypeError, ValueError):
         print(f"{name}: is a {type(got).__name__}, not an array of numbers")
         return False
+    if expected.dtype == bool and expected.ndim == 0 and got.ndim == 0:
+        if bool(got) != bool(expected):
+            print(f"{name}: yours is {bool(got)}, expected {bool(expected)}")
+        else:
+            print(f"{name}: matches ({bool(expected)})")
+        return bool(got) == bool(expected)
     if got.shape != expected.shape:
         print(f"{name}: shape {got.shape}, expected {expected.shape}")
         return False
