@@ -142,7 +142,7 @@ def test_state_kept_between_calls_is_named(learner_workspace):
     kata, ws = learner_workspace("part2")
     (ws / kata.learner_file).write_text(shipped(kata, "mistakes", "accumulates_across_calls"), encoding="utf-8")
     done = run_script(ws, written(reproduce(kata, ws, seed=1)).script)
-    assert "depends on what ran before it" in done.stdout
+    assert "its result depends on what ran before it" in done.stdout
 
 
 def test_a_torch_kata_gets_expected_values_from_its_reference(learner_workspace):

@@ -360,7 +360,8 @@ def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], st
         'data = np.load(HERE / "inputs.npz")  # the grader\'s inputs, and the expected results',
     ]
     for source in w.functions:
-        lines += ["", "", "# The function the grader handed to your code (a test input, not a solution).", source.rstrip()]
+        lines += ["", "", "# The function the grader handed to your code (a test input, not a solution).",
+                  source.rstrip()]
     lines += ["", ""]
     for s in steps[:-1]:
         lines += [s, ""]
@@ -383,9 +384,9 @@ def _script(kata: Kata, check: str, seed: int, call: Call, chain: list[Call], st
                   "# ... and next to what it returned for these same inputs while it was graded",
                   "as_graded = ["] + graded + ["]",
                   "if all(matches) and not changed and not all(as_graded):",
-                  f'    print("matches here, but while graded your {call.fn} returned something else for these same '
-                  'inputs: its result depends on what ran before it (state kept between calls, such as a global, '
-                  'a class attribute or a default argument that grows)")',
+                  f'    print("matches here, but while graded your {call.fn} returned something else for these")',
+                  '    print("same inputs: its result depends on what ran before it (state kept between calls,")',
+                  '    print("such as a global, a class attribute or a default argument that grows)")',
                   "elif all(matches) and not changed:",
                   f'    print("matches: your {call.fn} returns the expected result on this case")',
                   "elif all(matches):",
