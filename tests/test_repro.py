@@ -262,3 +262,15 @@ def test_what_cannot_be_scripted_is_said_plainly(learner_workspace):
     outcome = reproduce(stub_kata, stub_ws, seed=1)
     assert outcome.case is None and "NotImplementedError" in outcome.reason
     assert not (ws / REPRO_DIR).exists() and not (stub_ws / REPRO_DIR).exists()
+
+
+def test_any_subgradient_at_a_kink_matches_as_the_grader_accepts_it(learner_workspace):
+    # ReLU's derivative at exactly Z = 0 is any c in [0, 1]; a negative one is wrong.
+    kata, ws = learner_workspace("part3")
+    (ws / kata.learner_file).write_text(shipped(kata, "variants", "heaviside_half"), encoding="utf-8")
+    done = run_script(ws, written(reproduce(kata, ws, seed=1, check="zero-convention")).script)
+    assert "matches: your relu_backward returns the expected result" in done.stdout, done.stdout
+    (ws / kata.learner_file).write_text(shipped(kata, "mistakes", "negative_at_zero"), encoding="utf-8")
+    outcome = reproduce(kata, ws, seed=1)
+    assert outcome.check == "zero-convention"
+    assert "got: differs" in run_script(ws, written(outcome).script).stdout

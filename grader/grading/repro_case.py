@@ -175,13 +175,19 @@ def write_case(workspace: Path, kata: Kata, check: str, seed: int, call: Call, r
     compares = []
     graded = []   # what the learner's code returned for the same call while graded
     for c, var, parts in expected:
-        for path, (want, kind) in parts.items():
+        for path, (want, kind, *accepted) in parts.items():
             key = f"expected.{c.fn}{path}" if c is not call else f"expected{path}"
             key = re.sub(r"[\[\]']+", ".", key).strip(".").replace("..", ".")
             w.arrays[key] = np.asarray(want)
             rtol, atol = tolerance(want, scale)
+            also = ""
+            if accepted:   # other values the checks accept, e.g. any subgradient at a kink
+                w.arrays[key.replace("expected", "lowest", 1)] = np.asarray(accepted[0][0])
+                w.arrays[key.replace("expected", "highest", 1)] = np.asarray(accepted[0][1])
+                also = (f', accepted=(data["{key.replace("expected", "lowest", 1)}"], '
+                        f'data["{key.replace("expected", "highest", 1)}"])')
             compares.append(f'    compare("{var}{path}", part({var}{", " if path else ""}{_keys(path)}), '
-                            f'data["{key}"], "{kind}", rtol={rtol:.3g}, atol={atol:.3g}),')
+                            f'data["{key}"], "{kind}", rtol={rtol:.3g}, atol={atol:.3g}{also}),')
             seen = numbers(part_of(c.value, path)) if c is call and c.value is not MISSING else MISSING
             if seen is not MISSING and np.asarray(seen).dtype.kind in "biuf":
                 w.arrays["graded" + key[len("expected"):]] = np.asarray(seen)
@@ -251,16 +257,18 @@ def article(word):
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def compare(name, got, expected, expected_kind, rtol, atol):
+def compare(name, got, expected, expected_kind, rtol, atol, accepted=None):
     """Print how `got` differs from `expected` (or that it matches); True when it matches.
-    Each entry may be off by atol + rtol * |expected|, the grader's own tolerance."""
+    Each entry may be off by atol + rtol * |expected|, the grader's own tolerance.
+    `accepted`: (lowest, highest), arrays of the values the grader also accepts per entry
+    (say, any subgradient where the derivative is not defined)."""
     if got is MISSING:
         print(f"{name}: missing from your result (expected shape {expected.shape})")
         return False
     if kind(got) != expected_kind:
         print(f"{name}: yours is {article(kind(got))}, where {article(expected_kind)} is expected")
         values = as_array(got)
-        return compare(f"{name} (its values)", values, expected, kind(values), rtol, atol) and False
+        return compare(f"{name} (its values)", values, expected, kind(values), rtol, atol, accepted) and False
     try:
         got = as_array(got).astype(np.float64)
     except (TypeError, ValueError):
@@ -275,6 +283,8 @@ def compare(name, got, expected, expected_kind, rtol, atol):
     if got.shape != expected.shape:
         print(f"{name}: shape {got.shape}, expected {expected.shape}")
         return False
+    if accepted is not None and np.isfinite(got).all():   # measured from the nearest accepted value
+        expected = np.clip(got, accepted[0], accepted[1])
     with np.errstate(invalid="ignore"):
         error = np.where(np.isfinite(got), np.abs(got - expected), np.inf)
     bad = error > atol + rtol * np.abs(expected)
