@@ -65,6 +65,7 @@ def repro(kata, check_name, seed, workspace, katas_dirs):
         click.echo(f"  the grader said: {status.message}")
     click.echo(f"  {rel}/repro.py     calls your {case.function} on those inputs and prints what differs")
     click.echo(f"  {rel}/inputs.npz   the inputs" + (" and the expected results" if case.compared else ""))
+    click.echo(f"  {rel}/compare_results.py   how the script compares results (plain NumPy)")
     click.echo("run it from the workspace:")
     click.echo(f"  cd {ws}")
     click.echo(f"  python {rel}/repro.py")
