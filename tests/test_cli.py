@@ -138,7 +138,7 @@ def test_a_failing_kata_exits_1_with_a_reproducer(run, workspace):
     result = run("grade", "part2", "-w", workspace, "--seed", "99")
     assert result.exit_code == 1
     assert "db has shape (1, 3), expected (3,)" in result.output
-    assert "kata grade part2 --seed 99" in result.output
+    assert "kata repro part2 --seed 99" in result.output
 
 
 def test_output_file_html_is_self_contained(run, workspace, tmp_path):

@@ -239,7 +239,7 @@ def test_junit_failure_error_skip_and_warning():
     failure = case["kata.part2", "backward"].find("failure")
     assert failure.get("message") == "dW is exactly 7× the expected (= B)"
     assert "worst at [3, 1]: got 6.11633, expected 0.873761" in failure.text
-    assert "reproduce: kata grade part2 --seed 42" in failure.text
+    assert "reproduce: kata repro part2 --seed 42" in failure.text
     error = case["kata.part2", "repeatable"].find("error")
     assert "ZeroDivisionError" in error.get("message")
     assert case["kata.part3", "forward"].find("skipped") is not None
@@ -348,7 +348,7 @@ def test_gradescope_output_has_what_a_learner_needs():
     test = next(t for t in data["tests"] if t["name"].startswith("part2 · linear_backward matches"))
     assert test["output"].startswith("FAIL: dW is exactly 7× the expected (= B)")
     assert "got 6.11633, expected 0.873761" in test["output"]
-    assert "kata grade part2 --seed 42" in test["output"]
+    assert "kata repro part2 --seed 42" in test["output"]
     assert "1 of 4 katas passed" in data["output"]
     assert "11.5 of 60 points" in data["output"]
     # passed (part1) and stubbed (part3) katas do not depend on the seed
@@ -482,7 +482,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path):
         capture_output=True, text=True, timeout=120)
     dom = result.stdout
     # The page parsed, and what a learner needs made it into the DOM.
-    for fact in ("1 of 4", "katas passed", "Missing 1/B", "kata grade part2 --seed 42",
+    for fact in ("1 of 4", "katas passed", "Missing 1/B", "kata repro part2 --seed 42",
                  "kata hint part2 --level 3", "No 1/B in this layer", "6.11633", "0.873761"):
         assert fact in dom, fact
     assert "<script" not in dom.lower()  # the learner's printed markup stayed text
@@ -577,4 +577,4 @@ def test_cli_writes_junit_for_a_failing_kata(tmp_path, catalog, monkeypatch):
     assert result.exit_code == 1, result.output
     suite = ET.parse(out).getroot().find("testsuite[@name='part2']")
     assert int(suite.get("failures")) >= 1 and int(suite.get("tests")) == len(loading.planned_checks(part2))
-    assert any("kata grade part2 --seed 3" in f.text for f in suite.iter("failure"))
+    assert any("kata repro part2 --seed 3" in f.text for f in suite.iter("failure"))

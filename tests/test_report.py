@@ -201,9 +201,9 @@ def test_text_summary_and_rerun(report):
     assert summary.startswith("1 of 4 katas passed")
     assert "seed 1234" in summary
     assert "reference" not in summary
-    assert "rerun the same cases: kata grade part2 --seed 1234" in out
+    assert "rerun the same cases: kata repro part2 --seed 1234" in out
     for kid in ("part1", "part3", "part4"):  # passed, or the inputs do not matter yet
-        assert f"kata grade {kid} --seed" not in out
+        assert f"kata repro {kid} --seed" not in out
 
 
 def test_text_all_passed_has_no_rerun():
@@ -244,7 +244,7 @@ def test_markdown_tables_and_details(report):
     assert "should be (3,) \\| one entry per output" in out
     row = next(l for l in out.splitlines() if "Bias gradient" in l and l.startswith("|"))
     assert len(re.findall(r"(?<!\\)\|", row)) == 4  # 3 columns
-    assert "`kata grade part2 --seed 1234`" in out
+    assert "`kata repro part2 --seed 1234`" in out
     assert "`linear_backward(dZ[6,3] float32, A[6,4] float32, W[4,3] float32)`" in out
     assert "bias summed over the wrong axis" in out
     assert "`kata hint part2 --level 1`" in out
@@ -279,7 +279,7 @@ def test_html_escapes_learner_output(report):
 def test_html_shows_failure_facts(report):
     out = rep.render(report, "html")
     assert "db has shape (6,) but should be (3,)" in out
-    assert "kata grade part2 --seed 1234" in out
+    assert "kata repro part2 --seed 1234" in out
     assert "kata hint part2" in out
     assert "bias summed over the wrong axis" in out
     assert "linear_backward(dZ[6,3] float32" in out

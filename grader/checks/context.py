@@ -162,8 +162,10 @@ class Usable(dict):
 class CheckContext:
     """What one check sees: the learner's functions, its seeded RNG, and the reference."""
 
+    recorder = None  # optional observer of learner calls (`kata repro`, grader.grading.repro)
+
     def __init__(self, process, kata, check_: Check, seed: int):
-        self._process = process
+        self._process = process if self.recorder is None else self.recorder.wrap(process, check_)
         self.kata = kata
         self.check = check_
         self.seed = seed

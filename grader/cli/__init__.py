@@ -23,6 +23,7 @@ COMMANDS = {
     "show": "grader.cli.learn:show",
     "grade": "grader.cli.grade:grade",
     "watch": "grader.cli.grade:watch",
+    "repro": "grader.cli.repro:repro",
     "hint": "grader.cli.learn:hint",
     "explain": "grader.cli.learn:explain",
     "questions": "grader.cli.learn:questions",
@@ -73,6 +74,7 @@ def main():
       kata grade part1      grade a kata (part1, softmax-ce, 1 or its file), or --all
       kata watch            re-grade every time you save, until Ctrl-C
       kata hint part1       the next hint when you are stuck
+      kata repro part1      write the failing case as a script to debug
     \b
     After a kata:
       kata explain part1    the derivation, every shape said aloud

@@ -97,8 +97,9 @@ def environment(fmt: str):
 
 
 def reproduce(kata: KataResult, seed: int) -> str:
-    """The command that reruns `kata`'s hidden cases: the one place reports word it."""
-    return f"kata grade {kata.id} --seed {seed}"
+    """The command that reruns `kata`'s hidden cases: the one place reports word it.
+    `kata repro` grades at that seed and writes the failing case as a script to debug."""
+    return f"kata repro {kata.id} --seed {seed}"
 
 
 def context(report: GradeReport, facts: dict[str, KataFacts] | None = None) -> dict:

@@ -19,7 +19,7 @@ import os
 import sys
 import traceback
 
-from grader.sandbox import codec
+from grader.sandbox import codec, debugger
 from grader.sandbox.frames import in_roots
 from grader.sandbox.shm import PAGE, map_region
 
@@ -152,6 +152,7 @@ class Harness:
         self.replenish()
         # Only now can the learner's folder shadow a module name (say, a resource.py).
         sys.path.insert(0, self.workspace)
+        debugger.install(setup.get("kata", ""))   # breakpoint(): one line pointing to `kata repro`
         if self.blocker is not None:
             sys.meta_path.insert(0, self.blocker)
 

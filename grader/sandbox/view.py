@@ -8,7 +8,7 @@ Inside, the root is an empty tmpfs holding only:
     /kata/site              one entry per top-level module of the kata's framework and
                             of what it requires (for a NumPy kata: numpy, numpy.libs;
                             torch is not there at all), read-only
-    /kata/harness           the harness: grader/sandbox/{child,codec,frames,shm}.py
+    /kata/harness           the harness: grader/sandbox/{child,codec,debugger,frames,shm}.py
     /workspace              the snapshot of the learner's files, read-only
     /tmp                    a private tmpfs of a few MiB: working folder and HOME
     /proc, /dev             this PID namespace's own, and a minimal device set
@@ -35,7 +35,7 @@ from grader.sandbox.policy import Limits
 SITE, HARNESS, WORKSPACE, TMP, SPOOL = "/kata/site", "/kata/harness", "/workspace", "/tmp", "/kata/spool"
 SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
-HARNESS_FILES = ("child.py", "codec.py", "frames.py", "shm.py", "zygote.py")
+HARNESS_FILES = ("child.py", "codec.py", "debugger.py", "frames.py", "shm.py", "zygote.py")
 FRAMEWORKS = {"numpy": ("numpy",), "torch": ("torch", "numpy")}
 GRADER_PACKAGE = Path(__file__).resolve().parent.parent
 
