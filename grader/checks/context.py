@@ -125,7 +125,7 @@ def _first_difference(before, after) -> str | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _parameter_names(path: str) -> dict[str, list[str]]:
+def parameter_names(path: str) -> dict[str, list[str]]:
     """Parameter names of each function in a reference file, read without importing it
     (importing part5's reference would load torch into the grader's process)."""
     try:
@@ -188,7 +188,7 @@ class CheckContext:
         return loading.reference_module(self.kata, filename)
 
     def arg_names(self, fn: str) -> list[str]:
-        return _parameter_names(str(self.kata.reference_path)).get(fn, [])
+        return parameter_names(str(self.kata.reference_path)).get(fn, [])
 
     # -- calling the learner -------------------------------------------------
     def call(self, fn: str, *args, keep: bool = False):

@@ -37,9 +37,9 @@ def case_folder(workspace: Path, kata: Kata, check: str) -> Path:
 
 
 def _parameter_names(kata: Kata, fn: str) -> list[str]:
-    from grader.checks.context import _parameter_names
+    from grader.checks.context import parameter_names
 
-    return _parameter_names(str(kata.reference_path)).get(fn, [])
+    return parameter_names(str(kata.reference_path)).get(fn, [])
 
 
 class _Writer:

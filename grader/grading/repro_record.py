@@ -95,12 +95,12 @@ def grade_recorded(kata: Kata, workspace: Path, seed: int, only: list[str] | Non
     return result, recorder
 
 
-def _leaves(value):
+def leaves(value):
     if isinstance(value, (tuple, list)):
         for v in value:
-            yield from _leaves(v)
+            yield from leaves(v)
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _leaves(v)
+            yield from leaves(v)
     else:
         yield value

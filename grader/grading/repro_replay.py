@@ -10,7 +10,7 @@ import copy
 
 from grader.curriculum import loading
 from grader.curriculum.kata import Kata
-from grader.grading.repro_record import MISSING, Call, _leaves
+from grader.grading.repro_record import MISSING, Call, leaves
 from grader.sandbox.codec import AsFunction, AsTensor, Opaque, Ref, TensorInfo
 
 
@@ -62,7 +62,7 @@ class Replay:
     def chain(self, call: Call) -> list[Call]:
         """The calls that must run before `call` to rebuild what it reads (caches), then `call`."""
         before: list[Call] = []
-        for arg in _leaves(call.args):
+        for arg in leaves(call.args):
             if isinstance(arg, Ref):
                 source = self.producer(arg)
                 if source is None:
@@ -193,7 +193,7 @@ def inputs_scale(calls: list[Call]) -> float:
 
     top = 0.0
     for c in calls:
-        for leaf in _leaves(c.args):
+        for leaf in leaves(c.args):
             leaf = leaf.value if isinstance(leaf, AsTensor) else leaf
             if isinstance(leaf, np.ndarray) and leaf.size and leaf.dtype.kind in "fiu":
                 top = max(top, float(np.max(np.abs(leaf))))
@@ -244,7 +244,7 @@ def choose_call(replay: Replay, failed: bool) -> tuple[Call, str]:
     if not failed:   # the first call, or, if that one only builds a cache, the first call that reads it
         first = calls[0]
         readers = [c for c in calls if first.keep and any(isinstance(a, Ref) and a.handle == first.handle
-                                                             for a in _leaves(c.args))]
+                                                             for a in leaves(c.args))]
         return (readers[0] if readers else first), "the check passed; this is its first case"
     if calls[-1].value is MISSING:
         return calls[-1], "the call that was running when the check stopped"
