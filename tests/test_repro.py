@@ -190,6 +190,17 @@ def test_cli_names_the_files_and_the_commands(kata_cli, learner_workspace):
     assert "seed 7" in result.output and "db has shape (1, 3)" in result.output
 
 
+def test_without_a_seed_repro_takes_the_last_grades(kata_cli, learner_workspace):
+    kata, ws = learner_workspace("part2")
+    (ws / kata.learner_file).write_text(shipped(kata, "mistakes", "db_keepdims"), encoding="utf-8")
+    graded = kata_cli("grade", "part2", "-w", ws, "--seed", "4242")
+    assert graded.exit_code == 1
+    assert "kata repro part2 --seed 4242" in graded.output   # the report's rerun line
+    result = kata_cli("repro", "part2", "-w", ws)
+    assert result.exit_code == 0, result.output
+    assert "seed 4242" in result.output
+
+
 def test_cli_on_a_passing_kata_says_there_is_nothing_to_reproduce(kata_cli, learner_workspace):
     kata, ws = learner_workspace("part3")
     (ws / kata.learner_file).write_text(solution(kata), encoding="utf-8")

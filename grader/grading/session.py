@@ -94,14 +94,14 @@ class GradingSession:
         report = GradeReport(results, seed, self.label or (str(self.source) if self.source else "reference solutions"),
                              self.reference, __version__, isolation_label())
         if self.record and not self.reference:
-            self._record(results)
+            self._record(results, seed)
         return report
 
-    def _record(self, results: list[KataResult]) -> None:
+    def _record(self, results: list[KataResult], seed: int) -> None:
         from grader.workspace.state import record_grades
 
         try:
-            record_grades(self.source, results, warn=self.warn)
+            record_grades(self.source, results, warn=self.warn, seed=seed)
         except OSError as exc:
             self.warn(f"warning: could not record progress in {self.source}: {exc}")
 

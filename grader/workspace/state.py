@@ -56,6 +56,7 @@ _ENTRY_FIELDS = {
     "fatal": (_is_opt_str, None),
     "first_passed": (_is_opt_str, None),     # timestamp of the first passing grade
     "last_graded": (_is_opt_str, None),
+    "last_seed": (_is_opt_count, None),      # the seed of the last grade: `kata repro` reproduces it
     "solution_viewed": (_is_opt_str, None),  # timestamp of the first `kata solution`
     # What the review schedule (grader.interview.review) reads: facts, not the schedule itself.
     "first_graded": (_is_opt_str, None),     # timestamp of the first grade: time-to-green starts here
@@ -209,8 +210,8 @@ def update_state(workspace: Path, change, warn=None) -> dict:
     return state
 
 
-def record_grades(workspace: Path, kata_results, warn=None) -> dict:
-    """Fold one grading run into the workspace's progress record."""
+def record_grades(workspace: Path, kata_results, warn=None, seed: int | None = None) -> dict:
+    """Fold one grading run (made with `seed`) into the workspace's progress record."""
     def fold(state):
         for r in kata_results:
             entry = entry_of(state, r.id)
@@ -222,6 +223,7 @@ def record_grades(workspace: Path, kata_results, warn=None) -> dict:
             entry["checks_failing"] = counts["fail"] + counts["error"]
             entry["fatal"] = r.fatal
             entry["last_graded"] = _now()
+            entry["last_seed"] = seed
             if r.passed and not entry["first_passed"]:
                 entry["first_passed"] = entry["last_graded"]
     return update_state(workspace, fold, warn)
