@@ -336,7 +336,7 @@ def test_the_reference_cannot_be_overwritten_for_the_next_grade(grade, protectio
     # The next grade imports the reference again (a fresh process, as each class worker is).
     from grader.curriculum import loading
 
-    loading._MODULES.clear()
+    loading.forget()
     kata = Catalog.from_dirs(pack / "katas", pack / "solutions", source=str(pack)).get("part2")
     classmate = grade_against_the_copy(textwrap.dedent(GOOD), "classmate")
     if not protection:

@@ -71,6 +71,31 @@ def type_name(value) -> str:
     return type(value).__name__
 
 
+class CallText:
+    """A learner call as a report shows it, written out only when something reads it:
+    checks make dozens of calls, and a report names one or two of them."""
+    __slots__ = ("_fn", "_names", "_args", "_text")
+
+    def __init__(self, fn: str, names: list[str], args: tuple):
+        # Dicts copied (shallowly): a check may rebind a key after the call.
+        self._fn, self._names = fn, names
+        self._args = tuple(dict(a) if isinstance(a, dict) else a for a in args)
+        self._text = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            names = self._names
+            shown = ", ".join(f"{names[i] if i < len(names) else f'arg{i}'}={describe_value(a)}"
+                              for i, a in enumerate(self._args))
+            self._text = f"{self._fn}({shown})"
+            self._args = ()
+        return self._text
+
+
+def _text(call) -> str | None:
+    return None if call is None else str(call)
+
+
 def describe_value(value) -> str:
     """Arrays by shape and dtype, e.g. 'float32[7, 3]', never their numbers; scalars
     (ints, floats, bools, short strings) by their value, as the call was made."""
@@ -173,10 +198,19 @@ class CheckContext:
         self.warnings: list[tuple[str, list[str], list[Diagnosis]]] = []
         self.notes: list[str] = []
         self.findings: list[Diagnosis] = []  # diagnoses recognised so far; attached to the failure
-        self.last_call: str | None = None
+        self._last_call: CallText | str | None = None
         self.calls: dict[str, int] = {}  # how many times each learner function was called
         self.aside: dict[str, SetAside] = {}  # by name, the first time each was seen broken
-        self._origins: dict[int, tuple[object, str]] = {}  # id(returned value) -> (value, the call)
+        self._origins: dict[int, tuple[object, CallText]] = {}  # id(returned value) -> (value, the call)
+
+    @property
+    def last_call(self) -> str | None:
+        """The call a failure shows (the one that returned the failing value, when known)."""
+        return _text(self._last_call)
+
+    @last_call.setter
+    def last_call(self, call) -> None:
+        self._last_call = call
 
     # -- the reference (trusted, runs here) --------------------------------
     @property
@@ -194,12 +228,10 @@ class CheckContext:
     def call(self, fn: str, *args, keep: bool = False):
         """Call the learner's `fn(*args)` in the sandbox; fail if it modified an argument."""
         names = self.arg_names(fn)
-        shown = ", ".join(f"{names[i] if i < len(names) else f'arg{i}'}={describe_value(a)}"
-                          for i, a in enumerate(args))
-        self.last_call = f"{fn}({shown})"
+        call = self._last_call = CallText(fn, names, args)
         self.calls[fn] = self.calls.get(fn, 0) + 1
         result = self._process.call(fn, *args, keep=keep)
-        self._remember(result.value, self.last_call)
+        self._remember(result.value, call)
         for i, (before, after) in enumerate(zip(args, result.args_after)):
             where = _first_difference(before, after)
             if where:
@@ -217,7 +249,7 @@ class CheckContext:
         return (result.value, result.handle) if keep else result.value
 
     # -- which call returned a value -----------------------------------------
-    def _remember(self, value, call: str, depth: int = 0) -> None:
+    def _remember(self, value, call: CallText, depth: int = 0) -> None:
         """Note the call that returned `value` and the arrays and numbers inside it, so a
         failure about one of them shows that call, not whichever call came last."""
         if isinstance(value, (np.ndarray, TensorInfo, float, np.generic)):
@@ -244,7 +276,7 @@ class CheckContext:
 
     def origin(self, value) -> str | None:
         found = self._origins.get(id(value))
-        return found[1] if found and found[0] is value else None
+        return str(found[1]) if found and found[0] is value else None
 
     # -- tensors too broken to judge ------------------------------------------
     def set_aside(self, name: str, message: str, details: list[str] | None = None,

@@ -13,15 +13,22 @@ from pathlib import Path
 from grader.curriculum.kata import CatalogError, Kata
 
 NUMPY_ONLY = ("numpy-only", "Uses NumPy only")   # the check the engine adds to every NumPy kata
-_MODULES: dict[str, object] = {}
+_MODULES: dict[str, object] = {}      # by resolved path
+_BY_NAME: dict[str, object] = {}      # by the path as asked for
 
 
 def import_file(path: Path, name: str | None = None):
     """The module at `path`, imported once (by its resolved path)."""
     path = Path(path)
+    asked = str(path) if path.is_absolute() else None   # a relative path depends on the folder we are in
+    module = _BY_NAME.get(asked)   # checks ask for the reference on every use: skip resolve()
+    if module is not None:
+        return module
     key = str(path.resolve())
     module = _MODULES.get(key)
     if module is not None:
+        if asked:
+            _BY_NAME[asked] = module
         return module
     if not path.exists():
         raise CatalogError(f"missing file: {path}")
@@ -35,7 +42,16 @@ def import_file(path: Path, name: str | None = None):
         sys.modules.pop(name, None)
         raise
     _MODULES[key] = module
+    if asked:
+        _BY_NAME[asked] = module
     return module
+
+
+def forget() -> None:
+    """Drop every module imported so far: the next use imports the file again, as a fresh
+    process would."""
+    _MODULES.clear()
+    _BY_NAME.clear()
 
 
 def checks_module(kata: Kata):
