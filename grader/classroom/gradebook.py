@@ -6,8 +6,6 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import csv
 import io
 import json
@@ -16,12 +14,10 @@ import statistics
 import time
 
 from grader import __version__
+from grader.classroom.classrun import ClassRun
 from grader.classroom.progress import format_clock, num
 from grader.classroom.records import ERROR, FAILED, NOT_GRADED, PASSED, RECORD_VERSION, REPORTS_DIR, ResultStore
 from grader.fsutil import write_atomic
-
-if TYPE_CHECKING:  # annotations only: run.py imports this module
-    from grader.classroom.run import ClassRun
 
 GRADEBOOK, SUMMARY, RUN_FILE = "gradebook.csv", "index.html", "class.json"
 # Per kata, in the summary.

@@ -8,8 +8,8 @@ import time
 
 from grader.classroom.records import NOT_GRADED
 
-if TYPE_CHECKING:  # annotations only: run.py imports this module
-    from grader.classroom.run import ClassRun
+if TYPE_CHECKING:
+    from grader.classroom.classrun import ClassRun
     from grader.classroom.submissions import Submission
 
 

@@ -33,10 +33,10 @@ Records of submissions whose grading itself failed are always retried.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
+from grader.classroom.classrun import ClassRun
 from grader.classroom.gradebook import write_outputs
 from grader.classroom.pool import default_jobs, default_wall_limit, schedule
 from grader.classroom.records import NOT_GRADED, ResultStore, not_graded
@@ -66,24 +66,6 @@ def require_isolation(allow_unisolated: bool):
             "submissions or forge its own grade. Run as root, or where bubblewrap can create namespaces "
             "(pip installs it on Linux); or pass --allow-unisolated for code you trust")
     return isolation
-
-
-@dataclass
-class ClassRun:
-    root: Path
-    out: Path
-    settings: dict
-    submissions: list[Submission]
-    records: dict[str, dict] = field(default_factory=dict)   # submission id -> record
-    graded: list[str] = field(default_factory=list)          # ids graded by this run
-    skipped: list[str] = field(default_factory=list)         # ids whose stored record was still valid
-    interrupted: bool = False
-    elapsed_s: float = 0.0
-    isolation: str = ""                                      # what learner code ran under, for the record
-
-    @property
-    def not_graded(self) -> list[str]:
-        return [s.id for s in self.submissions if self.records.get(s.id, {}).get("status") == NOT_GRADED]
 
 
 def grade_class(root: Path, out: Path, catalog, *, katas=None, jobs: int | None = None, seed: int = DEFAULT_SEED,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from grader.curriculum import loading
 from grader.curriculum.kata import Kata
+from grader.grading.repro_case import REPRO_DIR, write_case
 from grader.grading.repro_record import grade_recorded
 from grader.grading.repro_replay import Replay, ReproError, choose_call
 from grader.model.results import ERROR, FAIL, WARN, KataResult
 
-REPRO_DIR = ".kata-repro"   # hidden: grading, `kata watch` and class collection skip it
 
 
 def failing_check(result: KataResult):
@@ -54,8 +54,6 @@ def last_seed(workspace: Path, kata_id: str) -> int | None:
 def reproduce(kata: Kata, workspace: Path, seed: int, check: str | None = None) -> Outcome:
     """Grade `kata` at `seed`, pick the failing check (or `check`) and the call it is
     about, and write that case under the workspace's REPRO_DIR."""
-    from grader.grading.repro_case import write_case
-
     result, recorder = grade_recorded(kata, workspace, seed, only=[check] if check else None)
     outcome = Outcome(result, seed)
     chosen = next((c for c in result.checks if c.name == check), None) if check else failing_check(result)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.curriculum.kata import Kata
-from grader.grading.repro import REPRO_DIR
 from grader.grading.repro_record import MISSING, Call
 from grader.grading.repro_replay import Replay, ReproError, inputs_scale, numbers, part_of, tolerance
 from grader.sandbox.codec import AsFunction, AsTensor, Ref
+
+REPRO_DIR = ".kata-repro"   # hidden: grading, `kata watch` and class collection skip it
 
 
 @dataclass
