@@ -206,6 +206,16 @@ def test_text_summary_and_rerun(report):
         assert f"kata repro {kid} --seed" not in out
 
 
+def test_a_file_that_does_not_load_has_no_case_to_rerun():
+    broken = KataResult(id="part4", alias="a", title="T", fatal="syntax error in part4_mlp_backward.py, line 2",
+                        checks=[CheckResult("load", "part4_mlp_backward.py imports", "error", "syntax error")])
+    failing = KataResult(id="part2", alias="b", title="U",
+                         checks=[CheckResult("values", "V", "fail", "dW is off", seed=7)])
+    out = rep.render(GradeReport(katas=[broken, failing], seed=7, workspace="/ws"), "text")
+    assert "kata repro part2 --seed 7" in out
+    assert "kata repro part4" not in out
+
+
 def test_text_all_passed_has_no_rerun():
     r = GradeReport(katas=[KataResult(id="part1", alias="a", title="T", checks=[ok("x", "X")])],
                     seed=5, workspace="/w", reference=True)

@@ -116,8 +116,10 @@ def context(report: GradeReport, facts: dict[str, KataFacts] | None = None) -> d
         "n_passed": sum(k.passed for k in report.katas),
         "n_checks": len(checks) + never_ran,
         "check_counts": counts,
-        # Katas whose outcome depends on the inputs: worth rerunning with the same seed.
-        "to_rerun": [k for k in report.katas if k.status == FAILED],
+        # Katas whose outcome depends on the inputs: a check that ran hidden cases failed
+        # (a file that does not load has no case to rerun).
+        "to_rerun": [k for k in report.katas if k.status == FAILED
+                     and any(not c.ok and c.seed is not None for c in k.checks)],
         "id_width": max((len(k.id) for k in report.katas), default=0),
         "alias_width": max((len(k.alias) for k in report.katas), default=0),
         "n_problems": sum(len(k.problems) for k in report.katas),
