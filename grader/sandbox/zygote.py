@@ -22,6 +22,7 @@ variable or thread of one kata reaches the next.
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import signal
@@ -198,6 +199,10 @@ def main(config_text: str) -> None:
         import torch
 
         torch.set_num_threads(1)
+    # Every object so far is the forks' shared inheritance: left out of the cyclic
+    # collector, a fork's collections never write to (and so never copy) those pages.
+    gc.collect()
+    gc.freeze()
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)   # each kata's PID 1 is ours to reap
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     control = socket.socket(fileno=int(config["control"]))
