@@ -228,40 +228,22 @@ def test_a_line_where_something_else_could_have_broadcast_names_no_operand():
 
 # -- state kept between calls: named once ------------------------------------------
 
-STATEFUL_BACKWARD = '''
-import numpy as np
-
-KATA_EXPECT = {"fails": ["repeatable"], "diagnoses": ["not-repeatable"]}
-
-def linear_forward(A, W, b):
-    return A @ W + b
-
-_calls = [0]
-
-def linear_backward(dZ, A, W):
-    _calls[0] += 1          # MISTAKE: every second call is a quarter too large
-    scale = 1.25 if _calls[0] % 2 == 0 else 1.0
-    return dZ @ W.T, scale * (A.T @ dZ), scale * dZ.sum(axis=0)
-'''
-
-
 def _problem_ids(result):
     from grader.model.problems import find
 
     return [p.id for p in find(result.checks)]
 
 
-def test_accumulating_gradients_are_one_problem_not_two(tmp_path):
+def test_accumulating_gradients_are_one_problem_not_two():
     kata = CATALOG.get("part2")
     path = kata.folder / "mistakes" / "accumulates_across_calls.py"
     result = grade_example(CATALOG, kata, path, 3)
     assert _problem_ids(result) == ["grads-accumulate"]
 
 
-def test_state_that_does_not_accumulate_is_still_called_state(tmp_path):
+def test_state_that_does_not_accumulate_is_still_called_state():
     kata = CATALOG.get("part2")
-    path = tmp_path / kata.learner_file
-    path.write_text(STATEFUL_BACKWARD, encoding="utf-8")
+    path = kata.folder / "mistakes" / "momentum_in_backward.py"   # 1.9x the gradient the second time
     result = grade_example(CATALOG, kata, path, 3)
     assert "not-repeatable" in _problem_ids(result)
     assert "grads-accumulate" not in _problem_ids(result)
