@@ -2,7 +2,8 @@
 
 Used by checks_time.py in its own process and, as the pytest plugin
 `-p checks_timer`, in every pytest-xdist worker: each process writes its total
-to a file of its own under $KATA_CHECKS_TIME_DIR when it ends.
+to a file of its own under $KATA_CHECKS_TIME_DIR when it ends (a worker that
+`kata validate` forks, after each of its grades).
 """
 from __future__ import annotations
 
@@ -32,9 +33,14 @@ def install() -> None:
             with _lock:
                 total["checks_s"] += time.perf_counter() - started
                 total["grades"] += 1
+            if os.getpid() != parent:
+                write()   # a forked worker (kata validate's) may leave with os._exit: its total so far
 
     timed_checks.timed = True
     engine._run_checks = timed_checks
+    parent = os.getpid()
+    # A forked worker counts its own grades, in a file of its own.
+    os.register_at_fork(after_in_child=lambda: total.update(checks_s=0.0, grades=0))
 
 
 def write() -> None:

@@ -151,3 +151,68 @@ def test_validator_reports_a_broken_questions_file(part2_copy):
     (kata.folder / "questions.toml").write_text("[[questions]]\nid = 'q1'\nquestion = '''unclosed\n")
     rows = validate.check_authoring(catalog.get("part2"))
     assert any(r.name == "questions.toml" and not r.ok and "questions.toml" in r.got for r in rows)
+
+
+# -- where validate's grades run ----------------------------------------------------
+
+RUN_ALL = """
+import json, os, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+from grader.authoring import workers
+
+def whoami(i):
+    return i, os.getpid(), tempfile.gettempdir()
+
+print(json.dumps({"parent": os.getpid(), "parent_tmp": tempfile.gettempdir(),
+                  "results": list(workers.run_all([lambda i=i: whoami(i) for i in range(6)], 2))}))
+"""
+
+
+def test_jobs_run_in_worker_processes_in_order_and_leave_no_scratch():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from grader.authoring import workers
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork here: the jobs run in threads")
+    # A fresh interpreter, one thread, as `kata validate` is.
+    done = subprocess.run([sys.executable, "-c", RUN_ALL, str(Path(workers.__file__).parents[2])],
+                          capture_output=True, text=True, timeout=120)
+    out = json.loads(done.stdout)
+    results = out["results"]
+    assert [r[0] for r in results] == list(range(6))
+    assert out["parent"] not in {r[1] for r in results}, "the jobs ran in the parent, queued on its one lock"
+    scratch = {r[2] for r in results}
+    assert all(Path(s).name.startswith("kata-validate-") for s in scratch)
+    assert not any(Path(s).exists() for s in scratch), "a worker's temporary folder outlived the run"
+    assert out["parent_tmp"] not in scratch
+
+
+def test_with_another_thread_alive_the_jobs_run_in_threads_not_forks():
+    import os
+    import threading
+
+    from grader.authoring import workers
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pids = list(workers.run_all([os.getpid, os.getpid], 2))
+    finally:
+        stop.set()
+        other.join()
+    assert pids == [os.getpid(), os.getpid()]
+
+
+def test_a_job_that_raises_is_raised_in_the_parent():
+    from grader.authoring import workers
+
+    def broken():
+        raise RuntimeError("an author's checks.py raised")
+
+    with pytest.raises(RuntimeError, match="checks.py raised"):
+        list(workers.run_all([lambda: 1, broken], 2))

@@ -215,3 +215,22 @@ def test_warm_katas_with_a_uid_drop_each_get_a_uid_and_leave_nothing(tmp_path):
             os.chmod(path, mode)
     assert not any(seen[k] for k in ("module", "numpy_patched", "env", "thread")), seen
     assert mine == [True, 0o600, 0o700], mine
+
+
+def test_no_warm_uid_drop_with_an_interpreter_a_fresh_uid_cannot_read(tmp_path):
+    """Forked, such a sandbox would start and then fail each later import as if the
+    learner's code were wrong; the zygote refuses, so the grade goes cold and says why."""
+    import os
+
+    from grader.sandbox import isolation as iso
+    from grader.sandbox.warm import Zygote, ZygoteError
+
+    if not os.geteuid() == 0:
+        pytest.skip("the uid drop needs a root grader")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    python = private / "python3"
+    python.write_text("")
+    python.chmod(0o755)
+    with pytest.raises(ZygoteError, match="cannot read"):
+        Zygote("numpy", iso.detect("uid-drop"), Limits(), str(python))

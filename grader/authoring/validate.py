@@ -9,11 +9,11 @@ Each of those is one row of the table; a kata is valid when all its rows are.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.authoring.corpus import EXPECT_KEYS, check_names, example_files, grade_example, read_expect
+from grader.authoring.workers import run_all
 from grader.curriculum import loading
 from grader.curriculum.catalog import Catalog
 from grader.curriculum.kata import CatalogError, Kata
@@ -219,6 +219,7 @@ def validate(catalog: Catalog, katas: list[Kata], seeds: list[int], jobs: int | 
     only when seeds differ in outcome; otherwise one row)."""
     rows: list[Row] = []
     work = []
+    interview = interview_jobs(catalog, katas)   # starts the interview probes' child now
     for kata in katas:
         try:
             loading.checks(kata)  # a broken checks.py is one clear row, not a crash per file
@@ -227,14 +228,18 @@ def validate(catalog: Catalog, katas: list[Kata], seeds: list[int], jobs: int | 
             continue
         rows += check_authoring(kata)
         work += [job for seed in seeds for job in plan(catalog, kata, seed)]
-    # The mock interview's content (clarifying questions, shape prompts, follow-ups): once, not per seed.
-    work += [lambda job=job: Row(*_with_kind(job())) for job in interview_jobs(catalog, katas)]
     workers = max(1, jobs or os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for row in pool.map(lambda job: job(), work):
-            if progress:
-                progress(row)
-            rows.append(row)
+    for row in run_all(work, workers):
+        if progress:
+            progress(row)
+        rows.append(row)
+    # The mock interview's content (clarifying questions, shape prompts, follow-ups): once, not per
+    # seed, in this process (its probes' child answers here), which started it before the grades.
+    for job in interview:
+        row = Row(*_with_kind(job()))
+        if progress:
+            progress(row)
+        rows.append(row)
     return _merge_seeds(rows)
 
 

@@ -28,10 +28,11 @@ import tempfile
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from grader.sandbox import view
 from grader.sandbox.budget import Cgroup
-from grader.sandbox.isolation import NAMESPACES, UID_DROP, Isolation
+from grader.sandbox.isolation import NAMESPACES, UID_DROP, Isolation, readable_by_others
 from grader.sandbox.policy import BASE_ENVIRONMENT, SETUP_TIMEOUT_S, Limits
 from grader.sandbox.proctree import children, kill_all, subtree
 
@@ -122,6 +123,10 @@ class Zygote:
     def __init__(self, framework: str, isolation: Isolation, limits: Limits, python: str, answers=()):
         if isolation.level not in WARM_LEVELS:
             raise ZygoteError(f"no warm sandboxes with isolation {isolation.label}")
+        if isolation.level == UID_DROP and not readable_by_others(Path(python)):
+            # A fork would start (it needs no exec), then fail on every module it imports
+            # later, in the learner's terms; cold, the same grade is a clear setup error.
+            raise ZygoteError(f"a fresh uid cannot read {python} or its standard library")
         self.framework = framework
         self.isolation = isolation
         self.namespaces = isolation.level == NAMESPACES
