@@ -100,7 +100,9 @@ def mlp_backward(cache):
 
     # ReLU: pass the gradient only where the pre-activation was positive
     # (0 at exactly Z1 == 0, as in PyTorch). The mask comes from Z1, not H1.
-    dZ1 = np.where(Z1 > 0, dH1, np.zeros((), dtype=dH1.dtype))  # (B, H)
+    # Multiplying by the boolean mask is the same as np.where(Z1 > 0, dH1, 0)
+    # for finite dH1, and several times faster on a random mask.
+    dZ1 = dH1 * (Z1 > 0)  # (B, H); dtype of dH1
 
     # First affine layer, Z1 = X @ W1 + b1.
     dW1 = X.T @ dZ1  # (D, B) @ (B, H) -> (D, H)
