@@ -8,8 +8,9 @@ Writes {"checks_s": seconds, "grades": count, "processes": n, "exit": status} to
 OUT.json. The time is what `grader.grading.engine` measures around each kata's
 checks (the learner's code, the comparisons and the round trips to the sandbox),
 after the sandbox has started and the learner's module has loaded. `kata` runs in
-this process (and the worker processes it forks); pytest runs here and in each of its xdist workers (the plugin
-checks_timer.py), and `processes` says how many of them graded. Grades made by
+this process (and the worker processes it forks); pytest runs here and in each of
+its xdist workers (the plugin checks_timer.py), and `processes` says how many of
+them graded. Grades made by
 tests that start the CLI in a subprocess of their own are not counted.
 """
 from __future__ import annotations

@@ -8,6 +8,7 @@ Each of those is one row of the table; a kata is valid when all its rows are.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,14 +230,10 @@ def validate(catalog: Catalog, katas: list[Kata], seeds: list[int], jobs: int | 
         rows += check_authoring(kata)
         work += [job for seed in seeds for job in plan(catalog, kata, seed)]
     workers = max(1, jobs or os.cpu_count() or 1)
-    for row in run_all(work, workers):
-        if progress:
-            progress(row)
-        rows.append(row)
     # The mock interview's content (clarifying questions, shape prompts, follow-ups): once, not per
-    # seed, in this process (its probes' child answers here), which started it before the grades.
-    for job in interview:
-        row = Row(*_with_kind(job()))
+    # seed, and in this process, where its probes' child (started above) answers.
+    interview_rows = (Row(*_with_kind(job())) for job in interview)
+    for row in itertools.chain(run_all(work, workers), interview_rows):
         if progress:
             progress(row)
         rows.append(row)

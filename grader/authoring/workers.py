@@ -39,8 +39,7 @@ def _run(index: int):
 def can_fork() -> bool:
     """Fork is safe only while this process has one thread: a fork copies the locks
     other threads hold, and nothing in the child would ever release them."""
-    return ("fork" in multiprocessing.get_all_start_methods() and hasattr(os, "fork")
-            and threading.active_count() == 1)
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def run_all(jobs: list[Callable], workers: int) -> Iterator:
